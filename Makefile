@@ -1,0 +1,201 @@
+# exittrace - where a KVM virtual machine's time goes, exit by exit.
+#
+#   make            build ./exittrace (host) and ./exitstat (guest)
+#   make test       unit tests, host checks, then both emulated test beds
+#   make demo       boot the emulated host and run a real guest on the
+#                   patched KVM
+#   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
+#   make deps       install the Debian packages the project needs
+#
+# Everything generated lives under build/ (BUILD=...), except the two
+# programs a user runs.  V=1 shows full commands.
+
+BUILD		?= build
+KSRC		?= /usr/src/linux-source-6.12.tar.xz
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+HOST_CFLAGS	?= -O2 -g -Wall -Wextra -Werror
+# Boot limits (seconds): generous for a loaded CI machine, still bounded.
+QEMU_TIMEOUT	?= 300
+BOCHS_TIMEOUT	?= 600
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu \
+	test-bochs demo clean distclean
+
+all: exittrace exitstat
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Every target that needs the toolchain or the emulators checks the
+# packages first; scripts/deps.sh only calls apt-get when one is missing.
+$(BUILD)/.deps-ok: scripts/deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/deps.sh
+	$(Q)touch $@
+
+# ---- userspace ----------------------------------------------------------
+US_CFLAGS := $(HOST_CFLAGS) -MMD -MP -Iuserspace -Ibpf
+COMMON_SRCS := userspace/exit_reasons.c userspace/exit_stats.c
+
+$(BUILD)/us/%.o: userspace/%.c | $(BUILD)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
+
+COMMON_OBJS := $(COMMON_SRCS:userspace/%.c=$(BUILD)/us/%.o)
+
+$(BUILD)/exitstat: $(BUILD)/us/exitstat.o $(COMMON_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+
+# The guest tool is static: it must run in any guest, including the
+# test beds' busybox initramfs.
+$(BUILD)/exitstat.static: $(BUILD)/us/exitstat.o $(COMMON_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
+
+exitstat: $(BUILD)/exitstat.static
+	$(Q)cp $< $@
+
+# ---- BPF: object -> skeleton -> loader -----------------------------------
+# The BPF side includes only UAPI and libbpf headers: the kvm tracepoint
+# records it reads are declared in the source and relocated by CO-RE, so
+# the build needs no vmlinux.h and no BTF on the build machine.
+ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
+
+$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h | $(BUILD)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
+	$(Q)llvm-strip -g $@.full -o $@ && rm -f $@.full
+
+$(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
+
+ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+
+$(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
+
+$(BUILD)/exittrace: $(ET_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lbpf -lelf -lz -o $@
+
+# Static: runs unchanged in the test beds' initramfs.
+$(BUILD)/exittrace.static: $(ET_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+
+exittrace: $(BUILD)/exittrace
+	$(Q)cp $< $@
+
+# ---- unit tests ----------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
+
+$(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
+
+$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/report.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+
+unit: $(BUILD)/unit/unit_tests
+	$(Q)$<
+
+# ---- test VMM and in-bed test programs -----------------------------------
+TEST_VM_BINS :=
+-include tests/vmm/vmm.mk
+
+# ---- kernel ----------------------------------------------------------------
+# The script keys the build on its inputs and leaves bzImage untouched
+# when they are unchanged, so what depends on it is not rebuilt.
+$(BUILD)/kernel/bzImage: FORCE | $(BUILD)/.deps-ok
+	$(Q)scripts/build-kernel.sh $(BUILD)/kernel $(KSRC)
+
+kernel: $(BUILD)/kernel/bzImage
+
+FORCE:
+
+# ---- initramfs -------------------------------------------------------------
+VM_FILES := tests/vm/init tests/vm/lib.sh $(wildcard tests/vm/suites/*.sh)
+BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
+	$(BUILD)/exittrace.static:/bin/exittrace \
+	$(foreach b,$(TEST_VM_BINS),$(b):/bin/$(notdir $(b)))
+
+$(BUILD)/vm/base.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.static \
+		$(BUILD)/exittrace.static $(TEST_VM_BINS)
+	$(call msg,INITRD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) >/dev/null
+
+# The L2 guest: busybox, exitstat and its own init.
+$(BUILD)/vm/guest.cpio.gz: tests/vm/mkinitramfs.sh tests/vm/guest-init $(BUILD)/exitstat.static
+	$(call msg,INITRD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tests/vm/mkinitramfs.sh $@ tests/vm/guest-init:/init \
+		$(BUILD)/exitstat.static:/bin/exitstat >/dev/null
+
+# The QEMU bed's "full" image also carries QEMU itself, its libraries and
+# firmware, the kernel and the L2 guest image.
+QEMU_BIN := /usr/bin/qemu-system-x86_64
+QEMU_FW := bios-microvm.bin qboot.rom linuxboot_dma.bin pvh.bin multiboot_dma.bin kvmvapic.bin
+$(BUILD)/vm/full.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.static \
+		$(BUILD)/exittrace.static \
+		$(TEST_VM_BINS) $(BUILD)/vm/guest.cpio.gz $(BUILD)/kernel/bzImage
+	$(call msg,INITRD,$@)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) \
+		$(QEMU_BIN)+libs:$(QEMU_BIN) \
+		$(foreach f,$(QEMU_FW),/usr/share/qemu/$(f):/usr/share/qemu/$(f)) \
+		$(BUILD)/kernel/bzImage:/l2/bzImage \
+		$(BUILD)/vm/guest.cpio.gz:/l2/guest.cpio.gz >/dev/null
+
+initramfs: $(BUILD)/vm/base.cpio.gz $(BUILD)/vm/full.cpio.gz
+
+# ---- tests -----------------------------------------------------------------
+RUN_BED = tests/vm/run-bed.sh
+
+test: all unit test-host test-beds
+	@echo "make test: all passed"
+
+test-host: all
+	$(Q)tests/host/run.sh $(BUILD)
+
+test-beds: test-qemu test-bochs
+
+test-qemu: $(BUILD)/kernel/bzImage initramfs
+	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke $(QEMU_TIMEOUT) $(BUILD)/logs
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz realvm $(QEMU_TIMEOUT) $(BUILD)/logs
+
+test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
+	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
+	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke $(BOCHS_TIMEOUT) $(BUILD)/logs
+
+demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
+	$(Q)scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs exittrace exitstat
+
+distclean:
+	rm -rf $(BUILD) exittrace exitstat
+
+-include $(wildcard $(BUILD)/us/*.d $(BUILD)/unit/*.d)

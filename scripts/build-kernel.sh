@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Build the patched test-bed kernel.
+#
+#   scripts/build-kernel.sh OUTDIR [KSRC]
+#
+# KSRC is a kernel tree, or a .tar.xz of one (default: Debian's
+# linux-source-6.12).  The series in kvm-patch/ (series order, *.patch) is
+# applied to a hard-linked copy of the tree, so the user's own checkout is
+# never modified, and the kernel is configured from tinyconfig plus
+# kvm-patch/bed.config.
+#
+# The result is OUTDIR/bzImage.  It is rebuilt only when an input changes:
+# the source identity, the patches, the config fragment or this script.
+# The object directory is kept across input changes, so a new patch
+# recompiles only what it touches.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?usage: build-kernel.sh OUTDIR [KSRC]}
+ksrc=${2:-/usr/src/linux-source-6.12.tar.xz}
+jobs=${JOBS:-$(( $(nproc) + 1 ))}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+die() { echo "build-kernel: error: $*" >&2; exit 1; }
+
+patches=()
+while IFS= read -r p; do patches+=("$p"); done < <(ls "$top"/kvm-patch/*.patch 2>/dev/null | sort)
+fragment=$top/kvm-patch/bed.config
+
+if [ -f "$ksrc" ]; then
+	src_id="tarball $(stat -c '%s %Y' "$ksrc") $ksrc"
+elif [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86/kvm" ]; then
+	src_id="tree $ksrc $(cd "$ksrc" && (git rev-parse HEAD 2>/dev/null || true))"
+	if (cd "$ksrc" && git rev-parse HEAD >/dev/null 2>&1) &&
+	   [ -n "$(cd "$ksrc" && git status --porcelain -uno 2>/dev/null)" ]; then
+		src_id="$src_id dirty-$(date +%s)"	# uncommitted edits: always rebuild
+	fi
+else
+	die "KSRC=$ksrc is neither a kernel tree nor a source tarball
+  (install Debian's linux-source-6.12, or point KSRC at a Linux 6.12 checkout)"
+fi
+
+key=$( { echo "$src_id"; cat "${patches[@]}" "$fragment" "$0"; } | sha256sum | cut -c1-16)
+if [ -f "$out/bzImage" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
+	echo "kernel: up to date ($key)"
+	exit 0
+fi
+
+echo "kernel: building $key from $ksrc with ${#patches[@]} patch(es)"
+rm -f "$out/bzImage" "$out/key"
+
+# 1. pristine source, unpacked once per tarball
+if [ -f "$ksrc" ]; then
+	pristine=$out/pristine
+	if [ "$(cat "$pristine.id" 2>/dev/null)" != "$src_id" ]; then
+		rm -rf "$pristine" "$pristine.id"
+		mkdir -p "$pristine"
+		echo "kernel: unpacking $ksrc"
+		tar -xf "$ksrc" -C "$pristine" --strip-components=1 ||
+			die "cannot unpack $ksrc"
+		echo "$src_id" > "$pristine.id"
+	fi
+else
+	pristine=$(cd "$ksrc" && pwd)
+fi
+
+# 2. patched tree: hard links to the pristine files; patch(1) replaces the
+#    files it changes instead of writing through the links.
+tree=$out/src
+rm -rf "$tree"
+cp -al "$pristine" "$tree" 2>/dev/null || cp -a "$pristine" "$tree"
+rm -rf "$tree/.git"
+for p in "${patches[@]}"; do
+	echo "kernel: applying $(basename "$p")"
+	if ! patch -d "$tree" -p1 --forward --batch --quiet < "$p" > "$out/patch.log" 2>&1; then
+		cat "$out/patch.log" >&2
+		die "patch $(basename "$p") does not apply to $ksrc"
+	fi
+done
+
+# Files patched now or by the previous build get a fresh mtime, so that
+# make notices both a new change and one that was taken back.
+touched=$(cat "${patches[@]}" /dev/null | sed -n 's|^+++ b/||p' | sort -u)
+for f in $touched $(cat "$out/touched" 2>/dev/null); do
+	[ -e "$tree/$f" ] && touch "$tree/$f"
+done
+echo "$touched" > "$out/touched"
+
+# 3. configure: tinyconfig + fragment, then check every option stuck
+obj=$out/obj
+mkdir -p "$obj"
+kmake() { make -C "$tree" O="$obj" -s "$@"; }
+kmake tinyconfig > "$out/config.log" 2>&1 || die "tinyconfig failed: $(tail -5 "$out/config.log")"
+"$tree"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "$fragment" >> "$out/config.log" 2>&1 ||
+	die "merging $fragment failed"
+kmake olddefconfig >> "$out/config.log" 2>&1 || die "olddefconfig failed"
+missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$fragment" | while read -r line; do
+	grep -qx "$line" "$obj/.config" || echo "${line%=y}"
+done)
+[ -z "$missing" ] || die "config options dropped by olddefconfig (missing dependency?): $missing"
+
+# 4. build
+start=$(date +%s)
+if ! kmake -j"$jobs" bzImage > "$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -30 >&2
+	tail -20 "$out/build.log" >&2
+	die "kernel build failed; full log: $out/build.log"
+fi
+cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
+echo "$key" > "$out/key"
+echo "kernel: built in $(( $(date +%s) - start ))s: $out/bzImage"

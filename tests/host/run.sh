@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Host checks: the tools' error paths, and exittrace's BPF object loading,
+# passing the verifier and attaching on this machine's own kernel (a real
+# CO-RE portability check: it is not the kernel the beds run).
+#
+#   tests/host/run.sh BUILD_DIR
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+pass=0 fail=0 skip=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+check() {	# check NAME EXPECTED_RC PATTERN COMMAND...
+	local name=$1 want=$2 pattern=$3
+	shift 3
+	"$@" >"$out" 2>&1
+	local rc=$?
+	if [ "$rc" = "$want" ] && grep -Eq -- "$pattern" "$out"; then
+		echo "ok   $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name: rc=$rc (expected $want), output:"
+		sed 's/^/       /' "$out" | head -n 20
+		echo "       expected to match: $pattern"
+		fail=$((fail + 1))
+	fi
+}
+
+skip() {
+	echo "skip $1: $2"
+	skip=$((skip + 1))
+}
+
+# exitstat: this machine is a guest of a hypervisor without the patch
+check exitstat-no-abi 1 'no exit counters here' ./exitstat
+check exitstat-bad-watch 64 'invalid -w' ./exitstat -w 0
+check exitstat-bad-reason 64 'unknown (VMX|SVM) exit reason' ./exitstat -r NOSUCH
+check exitstat-extra-arg 64 'unexpected argument' ./exitstat foo
+
+# exittrace: arguments are checked before anything is loaded
+check exittrace-bad-interval 64 'invalid interval' ./exittrace 0
+check exittrace-bad-count 64 'invalid count' ./exittrace 1 x
+check exittrace-bad-pid 64 'no process with PID' ./exittrace -p 999999
+check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
+check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
+check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
+
+if [ "$(id -u)" != 0 ]; then
+	skip exittrace-host-attach "needs root (run make test as root)"
+	skip exittrace-unprivileged "needs root to drop privileges"
+elif [ ! -e /sys/kernel/btf/vmlinux ]; then
+	check exittrace-no-btf 1 'has no BTF' ./exittrace -s -d 1
+elif [ ! -e /sys/module/kvm ]; then
+	check exittrace-no-kvm 1 'KVM is not loaded' ./exittrace -s -d 1
+else
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
+	check exittrace-unprivileged 1 'not allowed to load BPF' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

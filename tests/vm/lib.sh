@@ -1,0 +1,54 @@
+# lib.sh - helpers for test-bed suites (sourced by /init, busybox sh).
+#
+# A test is a command: exit 0 passes, 4 skips (KSFT_SKIP), anything else
+# fails.  Its output goes to the console as it runs, and a one-line
+# verdict follows.
+PASS=0
+FAIL=0
+SKIP=0
+
+result() {	# result NAME pass|fail|skip DETAIL...
+	name=$1 verdict=$2
+	shift 2
+	echo "@@RESULT $name $verdict $*"
+	case $verdict in
+	pass) PASS=$((PASS + 1)) ;;
+	skip) SKIP=$((SKIP + 1)) ;;
+	*) FAIL=$((FAIL + 1)) ;;
+	esac
+}
+
+run_test() {	# run_test NAME COMMAND [ARGS...]
+	name=$1
+	shift
+	echo "== $name: $*"
+	out=/tmp/$name.out
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	last=$(grep -v '^[[:space:]]*$' "$out" | tail -n1 | tr -d '\r' | cut -c1-200)
+	case $rc in
+	0) result "$name" pass "$last" ;;
+	4) result "$name" skip "$last" ;;
+	*) result "$name" fail "rc=$rc $last" ;;
+	esac
+}
+
+done_line() {
+	echo "@@DONE pass=$PASS fail=$FAIL skip=$SKIP"
+}
+
+# Userspace console output is queued in the tty layer and leaves at the
+# UART's pace, which Bochs emulates: wait until the transmit counter stops
+# moving, or "poweroff -f" cuts the last lines off.
+drain_console() {
+	prev=
+	i=0
+	while [ $i -lt 600 ]; do
+		cur=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial 2>/dev/null | head -n1)
+		[ -n "$cur" ] && [ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		i=$((i + 1))
+		sleep 0.2
+	done
+}

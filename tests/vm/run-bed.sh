@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Boot the test-bed kernel in an emulator and collect the suite's results.
+#
+#   run-bed.sh BED KERNEL INITRD SUITE TIMEOUT_S LOGDIR
+#
+# BED is "qemu" (TCG, -cpu max: AMD SVM, kvm_amd) or "bochs"
+# (corei7_skylake_x: Intel VMX with EPT, kvm_intel).  The boot is killed
+# after TIMEOUT_S seconds.  The guest reports on its serial console with
+# "@@" lines (see init); this script prints them as a table and fails,
+# with the log's tail, on a failed test, a panic, a hang or a missing
+# result.  The console log is LOGDIR/BED-SUITE.log.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bed=$1 kernel=$2 initrd=$3 suite=$4 limit=$5 logdir=$6
+mkdir -p "$logdir"
+log=$logdir/$bed-$suite.log
+cmdline="console=ttyS0,115200 panic=-1 quiet et.bed=$bed et.suite=$suite ${ET_CMDLINE:-}"
+rm -f "$log"
+
+start=$(date +%s)
+case $bed in
+qemu)
+	timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-nographic -no-reboot -serial "file:$log" -monitor none \
+		-display none -nic none </dev/null >"$log.emu" 2>&1
+	rc=$?
+	;;
+bochs)
+	# Bochs boots from a CD: isolinux loads the kernel and initramfs.
+	iso=$logdir/bochs-$suite.iso
+	tree=$(mktemp -d)
+	mkdir -p "$tree/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tree/isolinux/"
+	cp "$kernel" "$tree/isolinux/bzimage"
+	cp "$initrd" "$tree/isolinux/initrd.gz"
+	printf 'DEFAULT et\nPROMPT 0\nTIMEOUT 0\nLABEL et\n  KERNEL bzimage\n  APPEND initrd=initrd.gz %s\n' \
+		"$cmdline" > "$tree/isolinux/isolinux.cfg"
+	genisoimage -quiet -o "$iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table "$tree"
+	rm -rf "$tree"
+	rc_file=$logdir/bochs-$suite.rc
+	dbg=$logdir/bochs-$suite.dbg
+	echo c > "$dbg"
+	cat > "$rc_file" <<-RC
+	megs: 1024
+	cpu: model=corei7_skylake_x, count=1, ips=200000000
+	romimage: file=/usr/share/bochs/BIOS-bochs-latest
+	vgaromimage: file=/usr/share/vgabios/vgabios.bin
+	ata0-master: type=cdrom, path=$iso, status=inserted
+	boot: cdrom
+	display_library: term
+	com1: enabled=1, mode=file, dev=$log
+	speaker: enabled=0
+	sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+	clock: sync=none, time0=local
+	panic: action=fatal
+	log: $logdir/bochs-$suite.bxlog
+	RC
+	# Debian's bochs has its debugger built in: "-rc" with "c" runs on.
+	# The term display needs a tty: script(1) provides one, headless.
+	timeout --foreground -k 5 "$limit" script -qfec \
+		"bochs -q -f $rc_file -rc $dbg" /dev/null </dev/null >"$log.emu" 2>&1
+	rc=$?
+	;;
+*)
+	echo "run-bed: unknown bed '$bed' (qemu or bochs)" >&2
+	exit 2
+	;;
+esac
+took=$(( $(date +%s) - start ))
+touch "$log"
+
+tail_log() {
+	echo "---- last 40 lines of $log ----"
+	tail -n 40 "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+	echo "---- end of log ----"
+}
+
+grep '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
+	printf '  %-6s %-24s %-5s %s\n' "$bed" "$name" "$verdict" "$detail"
+done
+done_line=$(grep '^@@DONE' "$log" | tr -d '\r' | tail -n1)
+if [ -z "$done_line" ]; then
+	why="no @@DONE line"
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && why="timed out after ${limit}s"
+	grep -q 'Kernel panic' "$log" && why="kernel panic"
+	echo "run-bed: $bed/$suite FAILED: $why (emulator exit $rc, ${took}s)" >&2
+	tail_log >&2
+	[ -s "$log.emu" ] && { echo "---- emulator output ----"; tail -n 10 "$log.emu" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; } >&2
+	exit 1
+fi
+fail=$(echo "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
+echo "  $bed/$suite: ${done_line#@@DONE } in ${took}s"
+if [ "${fail:-1}" != 0 ]; then
+	echo "run-bed: $bed/$suite: $fail test(s) failed" >&2
+	tail_log >&2
+	exit 1
+fi
+exit 0

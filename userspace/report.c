@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report.c - aggregate and print exittrace statistics.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exit_reasons.h"
+#include "report.h"
+
+static bool key_eq(const struct exit_key *a, const struct exit_key *b)
+{
+	return a->tgid == b->tgid && a->isa == b->isa && a->reason == b->reason;
+}
+
+const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		if (key_eq(&s->rows[i].key, key))
+			return &s->rows[i];
+	return NULL;
+}
+
+void stats_merge(struct exit_stats *into, const struct exit_stats *from)
+{
+	unsigned int i;
+
+	into->count += from->count;
+	into->unpaired += from->unpaired;
+	into->lat_count += from->lat_count;
+	into->lat_sum_ns += from->lat_sum_ns;
+	if (from->lat_min_ns && (!into->lat_min_ns || from->lat_min_ns < into->lat_min_ns))
+		into->lat_min_ns = from->lat_min_ns;
+	if (from->lat_max_ns > into->lat_max_ns)
+		into->lat_max_ns = from->lat_max_ns;
+	for (i = 0; i < EXITTRACE_HIST_SLOTS; i++)
+		into->hist[i] += from->hist[i];
+}
+
+int snapshot_add(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st)
+{
+	struct row *r = (struct row *)snapshot_find(s, key);
+
+	if (!r) {
+		if (s->nr == s->cap) {
+			unsigned int cap = s->cap ? 2 * s->cap : 64;
+			struct row *rows = realloc(s->rows, cap * sizeof(*rows));
+
+			if (!rows)
+				return -ENOMEM;
+			s->rows = rows;
+			s->cap = cap;
+		}
+		r = &s->rows[s->nr++];
+		memset(r, 0, sizeof(*r));
+		r->key = *key;
+	}
+	stats_merge(&r->st, st);
+	return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct snapshot *before)
+{
+	unsigned int i, j;
+
+	d->nr = 0;
+	for (i = 0; i < now->nr; i++) {
+		const struct row *b = snapshot_find(before, &now->rows[i].key);
+		struct exit_stats st = now->rows[i].st;
+
+		if (b) {
+			st.count -= b->st.count;
+			st.unpaired -= b->st.unpaired;
+			st.lat_count -= b->st.lat_count;
+			st.lat_sum_ns -= b->st.lat_sum_ns;
+			for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+				st.hist[j] -= b->st.hist[j];
+		}
+		if (!st.count && !st.lat_count && !st.unpaired)
+			continue;
+		if (snapshot_add(d, &now->rows[i].key, &st))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+
+	if (a->st.count != b->st.count)
+		return a->st.count < b->st.count ? 1 : -1;
+	if (a->key.tgid != b->key.tgid)
+		return a->key.tgid < b->key.tgid ? -1 : 1;
+	if (a->key.isa != b->key.isa)
+		return a->key.isa < b->key.isa ? -1 : 1;
+	if (a->key.reason != b->key.reason)
+		return a->key.reason < b->key.reason ? -1 : 1;
+	return 0;
+}
+
+void snapshot_sort(struct snapshot *s)
+{
+	if (s->nr)
+		qsort(s->rows, s->nr, sizeof(*s->rows), row_cmp);
+}
+
+void snapshot_totals(const struct snapshot *s, struct exit_stats *total)
+{
+	unsigned int i;
+
+	memset(total, 0, sizeof(*total));
+	for (i = 0; i < s->nr; i++)
+		stats_merge(total, &s->rows[i].st);
+}
+
+const char *row_reason_name(const struct exit_key *key, char *buf, size_t len)
+{
+	const char *name = exit_reason_name(key->isa, key->reason);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "UNKNOWN_%#x", key->reason);
+	return buf;
+}
+
+/* 1234567 ns -> "1.23ms"; fits 8 columns */
+static const char *fmt_ns(char *buf, size_t len, double ns)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static double avg_ns(const struct exit_stats *st)
+{
+	return st->lat_count ? (double)st->lat_sum_ns / (double)st->lat_count : 0.0;
+}
+
+void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit)
+{
+	const int width = 30;
+	unsigned int i, first = slots, last = 0;
+	__u64 max = 0;
+
+	for (i = 0; i < slots; i++) {
+		if (!hist[i])
+			continue;
+		if (first == slots)
+			first = i;
+		last = i;
+		if (hist[i] > max)
+			max = hist[i];
+	}
+	if (!max)
+		return;
+	fprintf(f, "%24s : %-10s |%-*s|\n", unit, "count", width, "distribution");
+	for (i = first; i <= last; i++) {
+		unsigned long long lo = i ? 1ULL << i : 0, hi = (1ULL << (i + 1)) - 1;
+		int bar = (int)((hist[i] * width + max - 1) / max);
+		char range[48];
+
+		snprintf(range, sizeof(range), "%llu -> %llu", lo, hi);
+		fprintf(f, "%24s : %-10llu |%.*s%*s|\n", range, (unsigned long long)hist[i],
+			bar, "******************************", width - bar, "");
+	}
+}
+
+void print_table(FILE *f, const struct snapshot *s, double interval_s,
+		 const struct report_opts *o)
+{
+	struct exit_stats total;
+	char b1[16], b2[16], b3[16], b4[16], name[32];
+	unsigned int i;
+
+	snapshot_totals(s, &total);
+	if (o->timestamp) {
+		time_t t = time(NULL);
+		char ts[16];
+
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
+		fprintf(f, "%s\n", ts);
+	}
+	if (o->per_vm)
+		fprintf(f, "%-7s ", "PID");
+	fprintf(f, "%-3s %-20s %10s %6s %9s %8s %8s %8s %9s\n", "ISA", "REASON", "COUNT",
+		"SHARE", "RATE/s", "AVG", "MIN", "MAX", "TOTAL");
+	for (i = 0; i < s->nr; i++) {
+		const struct row *r = &s->rows[i];
+		const struct exit_stats *st = &r->st;
+
+		if (o->per_vm)
+			fprintf(f, "%-7u ", r->key.tgid);
+		fprintf(f, "%-3s %-20.20s %10llu %5.1f%% %9.1f %8s %8s %8s %9s\n",
+			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
+			(unsigned long long)st->count,
+			total.count ? 100.0 * (double)st->count / (double)total.count : 0.0,
+			interval_s > 0 ? (double)st->count / interval_s : 0.0,
+			fmt_ns(b1, sizeof(b1), avg_ns(st)),
+			fmt_ns(b2, sizeof(b2), (double)st->lat_min_ns),
+			fmt_ns(b3, sizeof(b3), (double)st->lat_max_ns),
+			fmt_ns(b4, sizeof(b4), (double)st->lat_sum_ns));
+	}
+	if (o->per_vm)
+		fprintf(f, "%-7s ", "");
+	fprintf(f, "%-3s %-20s %10llu %5.1f%% %9.1f %8s %8s %8s %9s\n", "", "TOTAL",
+		(unsigned long long)total.count, total.count ? 100.0 : 0.0,
+		interval_s > 0 ? (double)total.count / interval_s : 0.0,
+		fmt_ns(b1, sizeof(b1), avg_ns(&total)),
+		fmt_ns(b2, sizeof(b2), (double)total.lat_min_ns),
+		fmt_ns(b3, sizeof(b3), (double)total.lat_max_ns),
+		fmt_ns(b4, sizeof(b4), (double)total.lat_sum_ns));
+	if (total.unpaired)
+		fprintf(f, "unpaired exits (no kvm_entry seen): %llu\n",
+			(unsigned long long)total.unpaired);
+	if (!o->histograms)
+		return;
+	for (i = 0; i < s->nr && i < o->top_hist; i++) {
+		const struct row *r = &s->rows[i];
+
+		if (!r->st.lat_count)
+			continue;
+		fprintf(f, "\n");
+		if (o->per_vm)
+			fprintf(f, "pid %u ", r->key.tgid);
+		fprintf(f, "%s %s: exit -> entry latency\n", exit_isa_name(r->key.isa),
+			row_reason_name(&r->key, name, sizeof(name)));
+		print_log2_hist(f, r->st.hist, EXITTRACE_HIST_SLOTS, "nsecs");
+	}
+}
+
+void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
+		const struct report_opts *o)
+{
+	struct exit_stats total;
+	char name[32];
+	unsigned int i, j;
+
+	snapshot_totals(s, &total);
+	fprintf(f, "{\"tool\":\"exittrace\",\"time\":%.3f,\"interval_s\":%.3f,"
+		"\"total_exits\":%llu,\"unpaired\":%llu,\"lat_sum_ns\":%llu,\"reasons\":[",
+		now_s, interval_s, (unsigned long long)total.count,
+		(unsigned long long)total.unpaired, (unsigned long long)total.lat_sum_ns);
+	for (i = 0; i < s->nr; i++) {
+		const struct row *r = &s->rows[i];
+		const struct exit_stats *st = &r->st;
+
+		fprintf(f, "%s{", i ? "," : "");
+		if (o->per_vm)
+			fprintf(f, "\"pid\":%u,", r->key.tgid);
+		fprintf(f, "\"isa\":\"%s\",\"code\":%u,\"name\":\"%s\",\"count\":%llu,"
+			"\"unpaired\":%llu,\"lat_count\":%llu,\"lat_sum_ns\":%llu,"
+			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu",
+			exit_isa_name(r->key.isa), r->key.reason,
+			row_reason_name(&r->key, name, sizeof(name)),
+			(unsigned long long)st->count, (unsigned long long)st->unpaired,
+			(unsigned long long)st->lat_count, (unsigned long long)st->lat_sum_ns,
+			(unsigned long long)st->lat_min_ns, (unsigned long long)st->lat_max_ns);
+		if (o->histograms) {
+			fprintf(f, ",\"hist_log2_ns\":[");
+			for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+				fprintf(f, "%s%llu", j ? "," : "", (unsigned long long)st->hist[j]);
+			fprintf(f, "]");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}\n");
+}
+
+int write_openmetrics(FILE *f, const struct snapshot *s)
+{
+	char name[32];
+	unsigned int i, j;
+
+	fprintf(f, "# TYPE kvm_exits counter\n"
+		"# HELP kvm_exits VM exits seen on the kvm_exit tracepoint.\n");
+	for (i = 0; i < s->nr; i++) {
+		const struct row *r = &s->rows[i];
+
+		fprintf(f, "kvm_exits_total{isa=\"%s\",reason=\"%s\",code=\"%u\"",
+			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
+			r->key.reason);
+		if (r->key.tgid)
+			fprintf(f, ",pid=\"%u\"", r->key.tgid);
+		fprintf(f, "} %llu\n", (unsigned long long)r->st.count);
+	}
+	fprintf(f, "# TYPE kvm_exit_latency_seconds histogram\n"
+		"# HELP kvm_exit_latency_seconds Time from kvm_exit to the vCPU's next kvm_entry.\n");
+	for (i = 0; i < s->nr; i++) {
+		const struct row *r = &s->rows[i];
+		char labels[96];
+		unsigned long long cum = 0;
+
+		snprintf(labels, sizeof(labels), "isa=\"%s\",reason=\"%s\"",
+			 exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)));
+		if (r->key.tgid)
+			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
+				 ",pid=\"%u\"", r->key.tgid);
+		for (j = 0; j < EXITTRACE_HIST_SLOTS; j++) {
+			cum += r->st.hist[j];
+			/* slot j holds [2^j, 2^(j+1)) ns: its upper bound */
+			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.9g\"} %llu\n",
+				labels, (double)(1ULL << (j + 1)) / 1e9, cum);
+		}
+		fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n", labels,
+			(unsigned long long)r->st.lat_count);
+		fprintf(f, "kvm_exit_latency_seconds_sum{%s} %.9f\n", labels,
+			(double)r->st.lat_sum_ns / 1e9);
+		fprintf(f, "kvm_exit_latency_seconds_count{%s} %llu\n", labels,
+			(unsigned long long)r->st.lat_count);
+	}
+	fprintf(f, "# EOF\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+int write_openmetrics_file(const char *path, const struct snapshot *s)
+{
+	char tmp[4096];
+	FILE *f;
+	int err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	err = write_openmetrics(f, s);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}

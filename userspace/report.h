@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * report.h - exittrace's view of the BPF statistics and how it prints
+ * them: table, log2 histograms, JSON lines and OpenMetrics text.
+ *
+ * Kept apart from the loader so that the unit tests can feed it made-up
+ * rows without BPF.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "../bpf/exittrace.h"
+
+struct row {
+	struct exit_key key;
+	struct exit_stats st;
+};
+
+struct snapshot {
+	struct row *rows;
+	unsigned int nr, cap;
+};
+
+/* Add @st into the row for @key (creating it); -ENOMEM on failure. */
+int snapshot_add(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st);
+void snapshot_free(struct snapshot *s);
+const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key);
+
+/*
+ * @d = @now - @before, row by row; min/max/hist of the interval cannot be
+ * recovered from cumulative values, so min/max are taken from @now.
+ */
+int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct snapshot *before);
+
+/* Sort rows by count, largest first (ties: by ISA, then reason). */
+void snapshot_sort(struct snapshot *s);
+
+void snapshot_totals(const struct snapshot *s, struct exit_stats *total);
+
+/* Merge two exit_stats (sums; min of mins; max of maxes). */
+void stats_merge(struct exit_stats *into, const struct exit_stats *from);
+
+struct report_opts {
+	bool per_vm;
+	bool histograms;
+	bool timestamp;
+	unsigned int top_hist;	/* histograms for this many top reasons */
+};
+
+void print_table(FILE *f, const struct snapshot *s, double interval_s,
+		 const struct report_opts *o);
+void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit);
+void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
+		const struct report_opts *o);
+int write_openmetrics(FILE *f, const struct snapshot *cumulative);
+
+/* Write OpenMetrics to @path atomically (temp file + rename). */
+int write_openmetrics_file(const char *path, const struct snapshot *cumulative);
+
+/* Name for a row's reason: table name, or "UNKNOWN_<code>". */
+const char *row_reason_name(const struct exit_key *key, char *buf, size_t len);
+
+#endif /* REPORT_H */
