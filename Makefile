@@ -122,7 +122,7 @@ unit: $(BUILD)/unit/unit_tests
 
 # ---- test VMM and in-bed test programs -----------------------------------
 TEST_VM_BINS :=
--include tests/vmm/vmm.mk
+include tests/vmm/vmm.mk
 
 # ---- kernel ----------------------------------------------------------------
 # The script keys the build on its inputs and leaves bzImage untouched

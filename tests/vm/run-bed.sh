@@ -3,6 +3,7 @@
 #
 #   run-bed.sh BED KERNEL INITRD SUITE TIMEOUT_S LOGDIR
 #
+# The emulator is stopped at TIMEOUT_S, or right after a kernel panic.
 # BED is "qemu" (TCG, -cpu max: AMD SVM, kvm_amd) or "bochs"
 # (corei7_skylake_x: Intel VMX with EPT, kvm_intel).  The boot is killed
 # after TIMEOUT_S seconds.  The guest reports on its serial console with
@@ -18,15 +19,43 @@ log=$logdir/$bed-$suite.log
 cmdline="console=ttyS0,115200 panic=-1 quiet et.bed=$bed et.suite=$suite ${ET_CMDLINE:-}"
 rm -f "$log"
 
+# Run the emulator in the background and watch its console: stop it at
+# the time limit, or as soon as the kernel panics (Bochs has no
+# -no-reboot and would boot again and again).
+watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
+	# own session: killing the group also ends bochs under script(1)
+	setsid "$@" </dev/null >"$log.emu" 2>&1 &
+	local pid=$! deadline=$(( $(date +%s) + limit ))
+	rc=
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -aq 'end Kernel panic' "$log" 2>/dev/null; then
+			sleep 1
+			kill -TERM -- "-$pid" 2>/dev/null
+			rc=125
+			break
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			kill -TERM -- "-$pid" 2>/dev/null
+			rc=124
+			break
+		fi
+		sleep 1
+	done
+	sleep 0.5
+	kill -KILL -- "-$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	local status=$?
+	[ -n "$rc" ] || rc=$status
+}
+
 start=$(date +%s)
 case $bed in
 qemu)
-	timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
+	watch_emulator qemu-system-x86_64 \
 		-accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-nographic -no-reboot -serial "file:$log" -monitor none \
-		-display none -nic none </dev/null >"$log.emu" 2>&1
-	rc=$?
+		-display none -nic none
 	;;
 bochs)
 	# Bochs boots from a CD: isolinux loads the kernel and initramfs.
@@ -61,9 +90,7 @@ bochs)
 	RC
 	# Debian's bochs has its debugger built in: "-rc" with "c" runs on.
 	# The term display needs a tty: script(1) provides one, headless.
-	timeout --foreground -k 5 "$limit" script -qfec \
-		"bochs -q -f $rc_file -rc $dbg" /dev/null </dev/null >"$log.emu" 2>&1
-	rc=$?
+	watch_emulator script -qfec "bochs -q -f $rc_file -rc $dbg" /dev/null
 	;;
 *)
 	echo "run-bed: unknown bed '$bed' (qemu or bochs)" >&2
@@ -79,14 +106,14 @@ tail_log() {
 	echo "---- end of log ----"
 }
 
-grep '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
+grep -a '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
 	printf '  %-6s %-24s %-5s %s\n' "$bed" "$name" "$verdict" "$detail"
 done
-done_line=$(grep '^@@DONE' "$log" | tr -d '\r' | tail -n1)
+done_line=$(grep -a '^@@DONE' "$log" | tr -d '\r' | tail -n1)
 if [ -z "$done_line" ]; then
 	why="no @@DONE line"
-	[ "$rc" = 124 ] || [ "$rc" = 137 ] && why="timed out after ${limit}s"
-	grep -q 'Kernel panic' "$log" && why="kernel panic"
+	[ "$rc" = 124 ] && why="timed out after ${limit}s"
+	grep -aq 'Kernel panic' "$log" && why="kernel panic"
 	echo "run-bed: $bed/$suite FAILED: $why (emulator exit $rc, ${took}s)" >&2
 	tail_log >&2
 	[ -s "$log.emu" ] && { echo "---- emulator output ----"; tail -n 10 "$log.emu" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; } >&2

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make demo: boot the emulated host (QEMU TCG, AMD SVM) with the patched
+# KVM; inside it, real QEMU boots a full Linux guest with -accel kvm while
+# exittrace records every exit.  Shows the host's view and the guest's.
+set -uo pipefail
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+log=$build/logs/qemu-demo.log
+echo "demo: booting the emulated KVM host (QEMU TCG -cpu max: AMD SVM)..."
+start=$(date +%s)
+if ! tests/vm/run-bed.sh qemu "$build/kernel/bzImage" "$build/vm/full.cpio.gz" demo \
+	"${QEMU_TIMEOUT:-300}" "$build/logs" >/dev/null; then
+	echo "demo: the emulated host did not finish; see $log" >&2
+	exit 1
+fi
+clean() { tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; }
+echo
+echo "== The guest (L2: Linux on the patched KVM, under real QEMU) =="
+grep -a '  L2| ' "$log" | clean | sed 's/^  L2| /  /'
+echo
+echo "== The host: exittrace on kvm_exit/kvm_entry for the whole guest run =="
+clean < "$log" | sed -n '/^== exittrace, the whole L2 run:/,/^@@RESULT realvm-exittrace/p' |
+	sed '1d;$d'
+echo
+clean < "$log" | grep '^@@RESULT' | sed 's/^@@RESULT /result: /'
+echo "demo: done in $(( $(date +%s) - start ))s (console log: $log)"
