@@ -29,7 +29,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu \
+.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch \
 	test-bochs demo clean distclean
 
 all: exittrace exitstat
@@ -134,6 +134,22 @@ kernel: $(BUILD)/kernel/bzImage
 
 FORCE:
 
+# The series' KVM selftest, built static from the patched tree the kernel
+# was built from (bzImage being current means that tree is current).
+KST := $(BUILD)/kernel/kst
+$(BUILD)/tests/exit_stats_test: $(BUILD)/kernel/bzImage
+	$(call msg,KST,$@)
+	$(Q)mkdir -p $(@D) $(KST)
+	$(Q)$(MAKE) -s -C $(BUILD)/kernel/src O=$(abspath $(BUILD)/kernel/obj) headers >$(KST)/build.log 2>&1 || \
+		{ tail -20 $(KST)/build.log; exit 1; }
+	$(Q)$(MAKE) -s -C $(BUILD)/kernel/src/tools/testing/selftests/kvm OUTPUT=$(abspath $(KST)) \
+		KHDR_INCLUDES="-isystem $(abspath $(BUILD)/kernel/obj/usr/include)" \
+		EXTRA_CFLAGS=-static $(abspath $(KST))/x86_64/exit_stats_test >>$(KST)/build.log 2>&1 || \
+		{ tail -20 $(KST)/build.log; exit 1; }
+	$(Q)cp $(KST)/x86_64/exit_stats_test $@
+
+TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
+
 # ---- initramfs -------------------------------------------------------------
 VM_FILES := tests/vm/init tests/vm/lib.sh $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
@@ -172,7 +188,12 @@ initramfs: $(BUILD)/vm/base.cpio.gz $(BUILD)/vm/full.cpio.gz
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
-test: all unit test-host test-beds
+test: all unit test-host checkpatch
+	$(Q)rm -f $(BUILD)/logs/results.txt
+	$(Q)$(MAKE) --no-print-directory test-beds
+	@echo
+	@echo "== make test: which bed ran which check"
+	$(Q)sort -s -k1,1 $(BUILD)/logs/results.txt | awk '{ printf "  %-6s %-26s %s\n", $$1, $$2, $$3 }'
 	@echo "make test: all passed"
 
 test-host: all
@@ -180,14 +201,23 @@ test-host: all
 
 test-beds: test-qemu test-bochs
 
+# The series must stay checkpatch --strict clean (the checker comes from
+# the kernel tree the series is built against).
+checkpatch: $(BUILD)/kernel/bzImage
+	$(call msg,CHECK,kvm-patch/)
+	$(Q)out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
+		kvm-patch/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
-	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke $(QEMU_TIMEOUT) $(BUILD)/logs
+	$(Q)tests/vm/selfcheck.sh qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi $(QEMU_TIMEOUT) $(BUILD)/logs
 	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz realvm $(QEMU_TIMEOUT) $(BUILD)/logs
 
 test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
-	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke $(BOCHS_TIMEOUT) $(BUILD)/logs
+	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
+	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi $(BOCHS_TIMEOUT) $(BUILD)/logs
 
 demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)

@@ -9,6 +9,9 @@
 # never modified, and the kernel is configured from tinyconfig plus
 # kvm-patch/bed.config.
 #
+# PATCH_DIR (default kvm-patch/) and CONFIG_FRAGMENT (default
+# kvm-patch/bed.config) name other inputs, for tests of this script.
+#
 # The result is OUTDIR/bzImage.  It is rebuilt only when an input changes:
 # the source identity, the patches, the config fragment or this script.
 # The object directory is kept across input changes, so a new patch
@@ -25,8 +28,9 @@ out=$(cd "$out" && pwd)
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
 patches=()
-while IFS= read -r p; do patches+=("$p"); done < <(ls "$top"/kvm-patch/*.patch 2>/dev/null | sort)
-fragment=$top/kvm-patch/bed.config
+patch_dir=${PATCH_DIR:-$top/kvm-patch}
+while IFS= read -r p; do patches+=("$p"); done < <(ls "$patch_dir"/*.patch 2>/dev/null | sort)
+fragment=${CONFIG_FRAGMENT:-$top/kvm-patch/bed.config}
 
 if [ -f "$ksrc" ]; then
 	src_id="tarball $(stat -c '%s %Y' "$ksrc") $ksrc"

@@ -16,6 +16,8 @@ PKGS=(
 	cpio busybox-static qemu-system-x86
 	bochs bochs-term bochsbios vgabios
 	isolinux syslinux-common genisoimage
+	# checkpatch.pl's SPDX check
+	python3-ply python3-git
 	# reports and benchmarks
 	gnuplot-nox
 )

@@ -69,7 +69,7 @@ bool exit_stats_decode_reason(const struct cpuid_regs *exits,
 			      const struct cpuid_regs *cycles,
 			      struct reason_stats *out)
 {
-	out->defined = !(exits->edx == EXIT_STATS_UNDEFINED_REASON &&
+	out->defined = !(exits->edx == EXIT_STATS_UNDEFINED &&
 			 !exits->eax && !exits->ebx && !exits->ecx);
 	out->exits = out->defined ? join(exits->ebx, exits->eax) : 0;
 	out->cycles = out->defined ? join(cycles->ebx, cycles->ecx) : 0;

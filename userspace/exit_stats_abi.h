@@ -42,6 +42,6 @@
 #define EXIT_STATS_SIGNATURE_EDX	0x4d564b65U	/* "eKVM" */
 
 /* EDX of 0x4ffffffe/0x4fffffff for a reason the vendor does not define */
-#define EXIT_STATS_UNDEFINED_REASON	0xffffffffU
+#define EXIT_STATS_UNDEFINED		0xffffffffU
 
 #endif /* EXIT_STATS_ABI_H */

@@ -32,6 +32,8 @@ skip() {
 	skip=$((skip + 1))
 }
 
+check abi-headers-agree 0 'constants agree' tests/host/abi_agree.sh
+
 # exitstat: this machine is a guest of a hypervisor without the patch
 check exitstat-no-abi 1 'no exit counters here' ./exitstat
 check exitstat-bad-watch 64 'invalid -w' ./exitstat -w 0

@@ -15,7 +15,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bed=$1 kernel=$2 initrd=$3 suite=$4 limit=$5 logdir=$6
 mkdir -p "$logdir"
-log=$logdir/$bed-$suite.log
+log=$logdir/$bed-${suite//,/+}.log
 cmdline="console=ttyS0,115200 panic=-1 quiet et.bed=$bed et.suite=$suite ${ET_CMDLINE:-}"
 rm -f "$log"
 
@@ -28,8 +28,10 @@ watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
 	local pid=$! deadline=$(( $(date +%s) + limit ))
 	rc=
 	while kill -0 "$pid" 2>/dev/null; do
-		if grep -aq 'end Kernel panic' "$log" 2>/dev/null; then
-			sleep 1
+		# with panic=-1 the kernel reboots before any "end Kernel
+		# panic" line; give it two seconds to print the rest
+		if grep -aq 'Kernel panic - not syncing' "$log" 2>/dev/null; then
+			sleep 2
 			kill -TERM -- "-$pid" 2>/dev/null
 			rc=125
 			break
@@ -59,7 +61,7 @@ qemu)
 	;;
 bochs)
 	# Bochs boots from a CD: isolinux loads the kernel and initramfs.
-	iso=$logdir/bochs-$suite.iso
+	iso=$logdir/bochs-${suite//,/+}.iso
 	tree=$(mktemp -d)
 	mkdir -p "$tree/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tree/isolinux/"
@@ -70,8 +72,8 @@ bochs)
 	genisoimage -quiet -o "$iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table "$tree"
 	rm -rf "$tree"
-	rc_file=$logdir/bochs-$suite.rc
-	dbg=$logdir/bochs-$suite.dbg
+	rc_file=$logdir/bochs-${suite//,/+}.rc
+	dbg=$logdir/bochs-${suite//,/+}.dbg
 	echo c > "$dbg"
 	cat > "$rc_file" <<-RC
 	megs: 1024
@@ -86,7 +88,7 @@ bochs)
 	sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 	clock: sync=none, time0=local
 	panic: action=fatal
-	log: $logdir/bochs-$suite.bxlog
+	log: $logdir/bochs-${suite//,/+}.bxlog
 	RC
 	# Debian's bochs has its debugger built in: "-rc" with "c" runs on.
 	# The term display needs a tty: script(1) provides one, headless.
@@ -108,6 +110,7 @@ tail_log() {
 
 grep -a '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
 	printf '  %-6s %-24s %-5s %s\n' "$bed" "$name" "$verdict" "$detail"
+	printf '%s %s %s %s\n' "$bed" "$name" "$verdict" "$detail" >> "$logdir/results.txt"
 done
 done_line=$(grep -a '^@@DONE' "$log" | tr -d '\r' | tail -n1)
 if [ -z "$done_line" ]; then
