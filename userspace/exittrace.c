@@ -3,7 +3,6 @@
  * exittrace - count KVM VM exits per reason and time how long each keeps
  * the vCPU out of the guest, from the kvm_exit/kvm_entry tracepoints.
  */
-#include <argp.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,137 +18,13 @@
 #include <bpf/libbpf.h>
 
 #include "exit_reasons.h"
+#include "exittrace_args.h"
 #include "report.h"
 #include "exittrace.skel.h"
 
-static struct env {
-	unsigned int interval;
-	long count;
-	__u32 pids[EXITTRACE_MAX_PIDS];
-	unsigned int nr_pids;
-	int vcpu;
-	bool per_vm;
-	bool histograms;
-	bool json;
-	bool timestamp;
-	bool summary_only;
-	bool verbose;
-	unsigned int duration;
-	unsigned int max_keys;
-	const char *openmetrics;
-} env = {
-	.interval = 1,
-	.count = -1,
-	.vcpu = -1,
-	.max_keys = 4096,
-};
+static struct exittrace_args env;
 
 static volatile sig_atomic_t exiting;
-
-const char *argp_program_version = "exittrace 0.1";
-static const char doc[] =
-"Count KVM VM exits per reason and time each one until its vCPU re-enters.\n"
-"\n"
-"USAGE: exittrace [OPTIONS] [interval [count]]\n"
-"\n"
-"EXAMPLES:\n"
-"    exittrace                 # a table every second; Ctrl-C for a summary\n"
-"    exittrace 5 3             # three 5-second tables\n"
-"    exittrace -p 1234 -H      # one VM, with latency histograms\n"
-"    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
-"    exittrace -j -s           # one JSON summary when stopped\n"
-"    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n";
-
-enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS };
-
-static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
-	{ "vcpu", 'c', "VCPU", 0, "Trace only this vCPU index", 0 },
-	{ "per-vm", 'P', NULL, 0, "Break the table down per VM process", 0 },
-	{ "histogram", 'H', NULL, 0, "Print log2 latency histograms of the top reasons", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON lines", 0 },
-	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each table", 0 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
-	{ "summary", 's', NULL, 0, "Print only the final summary", 0 },
-	{ "openmetrics", OPT_OPENMETRICS, "FILE", 0,
-	  "Rewrite FILE atomically each interval in OpenMetrics text format", 0 },
-	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps (VM x reason; default 4096)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
-	{},
-};
-
-static long parse_long(struct argp_state *state, const char *what, const char *arg,
-		       long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
-		argp_error(state, "invalid %s '%s': expected a whole number from %ld to %ld",
-			   what, arg, min, max);
-	return v;
-}
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	static unsigned int positional;
-
-	switch (key) {
-	case 'p':
-		if (env.nr_pids == EXITTRACE_MAX_PIDS)
-			argp_error(state, "at most %d -p options", EXITTRACE_MAX_PIDS);
-		env.pids[env.nr_pids] = parse_long(state, "PID", arg, 1, 0x3fffffff);
-		if (kill(env.pids[env.nr_pids], 0) && errno == ESRCH)
-			argp_error(state, "no process with PID %s: give the pid of a running VMM (e.g. qemu)",
-				   arg);
-		env.nr_pids++;
-		break;
-	case 'c':
-		env.vcpu = parse_long(state, "vCPU", arg, 0, 0x7fffffff);
-		break;
-	case 'P':
-		env.per_vm = true;
-		break;
-	case 'H':
-		env.histograms = true;
-		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'T':
-		env.timestamp = true;
-		break;
-	case 'd':
-		env.duration = parse_long(state, "duration", arg, 1, 86400 * 365);
-		break;
-	case 's':
-		env.summary_only = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		break;
-	case OPT_OPENMETRICS:
-		env.openmetrics = arg;
-		break;
-	case OPT_MAX_KEYS:
-		env.max_keys = parse_long(state, "--max-keys", arg, 16, 1 << 20);
-		break;
-	case ARGP_KEY_ARG:
-		if (positional == 0)
-			env.interval = parse_long(state, "interval", arg, 1, 86400);
-		else if (positional == 1)
-			env.count = parse_long(state, "count", arg, 1, 0x7fffffff);
-		else
-			argp_error(state, "unexpected argument '%s'", arg);
-		positional++;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
 
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -301,7 +176,6 @@ static void report(const struct snapshot *s, double interval, const struct repor
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { .options = opts, .parser = parse_arg, .doc = doc };
 	struct report_opts ropts = { .top_hist = 5 };
 	struct snapshot now = {}, before = {}, delta = {}, tmp;
 	struct exittrace_bpf *skel = NULL;
@@ -311,9 +185,9 @@ int main(int argc, char **argv)
 	unsigned int i;
 	long printed = 0;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	err = exittrace_parse_args(argc, argv, 0, &env);
 	if (err)
-		return 64;
+		return 64;	/* EX_USAGE, as argp uses */
 	ropts.per_vm = env.per_vm;
 	ropts.histograms = env.histograms;
 	ropts.timestamp = env.timestamp;

@@ -2,8 +2,14 @@
 # guests by the series' own KVM selftest (discovery, exact per-reason
 # deltas, undefined/not-enabled answers, ECX sweep, vCPUs, VM isolation,
 # vm/host/off scopes), then a look at dmesg: the sweep must leave the host
-# silent.
+# silent.  Each KTAP result of the selftest becomes a result line.
 run_test kvm-selftest-exit-stats /bin/exit_stats_test
+tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do
+	case "$a $b" in
+	"ok "[0-9]*) echo "@@RESULT abi-$b pass $c $rest" ;;
+	"not ok") echo "@@RESULT abi-$c fail $rest" ;;
+	esac
+done
 if dmesg | grep -E 'WARNING|BUG|Call Trace|general protection' >/tmp/dmesg.bad; then
 	cat /tmp/dmesg.bad
 	result dmesg-clean fail "kernel warnings after the ABI tests"

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for exittrace's command line. */
+#include <argp.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "exittrace_args.h"
+
+static int parse(struct exittrace_args *a, const char *line)
+{
+	char buf[256], *argv[32];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "exittrace %s", line);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return exittrace_parse_args(argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS, a);
+}
+
+TEST(args_defaults)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK_EQ_U64(a.interval, 1);
+	CHECK(a.count == -1);
+	CHECK(a.vcpu == -1);
+	CHECK_EQ_U64(a.nr_pids, 0);
+	CHECK_EQ_U64(a.max_keys, 4096);
+	CHECK(!a.json && !a.histograms && !a.per_vm && !a.summary_only);
+}
+
+TEST(args_interval_and_count)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "5 3") == 0);
+	CHECK_EQ_U64(a.interval, 5);
+	CHECK(a.count == 3);
+	CHECK(parse(&a, "0") != 0);
+	CHECK(parse(&a, "1 0") != 0);
+	CHECK(parse(&a, "1x") != 0);
+	CHECK(parse(&a, "1 2 3") != 0);
+	CHECK(parse(&a, "99999999999999999999") != 0);
+}
+
+TEST(args_flags)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "-P -H -j -T -s -v -d 10 -c 3 --max-keys 100 --openmetrics /tmp/x.prom") == 0);
+	CHECK(a.per_vm && a.histograms && a.json && a.timestamp && a.summary_only && a.verbose);
+	CHECK_EQ_U64(a.duration, 10);
+	CHECK(a.vcpu == 3);
+	CHECK_EQ_U64(a.max_keys, 100);
+	CHECK_STR(a.openmetrics, "/tmp/x.prom");
+	CHECK(parse(&a, "-c -1") != 0);
+	CHECK(parse(&a, "-d 0") != 0);
+	CHECK(parse(&a, "--max-keys 1") != 0);
+	CHECK(parse(&a, "--no-such-option") != 0);
+}
+
+TEST(args_pids)
+{
+	struct exittrace_args a;
+	char line[128];
+	int me = getpid();
+
+	snprintf(line, sizeof(line), "-p %d -p 1", me);
+	CHECK(parse(&a, line) == 0);
+	CHECK_EQ_U64(a.nr_pids, 2);
+	CHECK_EQ_U64(a.pids[0], me);
+	CHECK_EQ_U64(a.pids[1], 1);
+	CHECK(parse(&a, "-p 0") != 0);
+	CHECK(parse(&a, "-p abc") != 0);
+	/* pid_max is at most 2^22: this one cannot exist */
+	CHECK(parse(&a, "-p 999999999") != 0);
+	CHECK(parse(&a, "-p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1") != 0);
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for exittrace's aggregation and output formats, on made-up
+ * rows (no BPF involved).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "report.h"
+
+static struct exit_stats stats(__u64 count, __u64 lat_min, __u64 lat_max)
+{
+	struct exit_stats s = { .count = count, .lat_count = count,
+				.lat_min_ns = lat_min, .lat_max_ns = lat_max };
+
+	s.lat_sum_ns = count * (lat_min + lat_max) / 2;
+	return s;
+}
+
+/* Run @fn with a memory stream and return what it printed (static). */
+static char out[65536];
+#define CAPTURE(call)							\
+	do {								\
+		FILE *f;					\
+		memset(out, 0, sizeof(out));			\
+		f = fmemopen(out, sizeof(out), "w");		\
+		call;							\
+		fclose(f);						\
+	} while (0)
+
+TEST(per_cpu_values_merge)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 1, 10 };
+	struct exit_stats a = stats(3, 100, 900), b = stats(2, 50, 400);
+
+	a.hist[6] = 3;
+	b.hist[6] = 1;
+	b.hist[8] = 1;
+	CHECK(!snapshot_add(&s, &k, &a));
+	CHECK(!snapshot_add(&s, &k, &b));
+	CHECK_EQ_U64(s.nr, 1);
+	CHECK_EQ_U64(s.rows[0].st.count, 5);
+	CHECK_EQ_U64(s.rows[0].st.lat_min_ns, 50);
+	CHECK_EQ_U64(s.rows[0].st.lat_max_ns, 900);
+	CHECK_EQ_U64(s.rows[0].st.hist[6], 4);
+	CHECK_EQ_U64(s.rows[0].st.hist[8], 1);
+	snapshot_free(&s);
+}
+
+TEST(merge_ignores_cpus_without_latency)
+{
+	struct exit_stats into = stats(1, 70, 70), idle = {};
+
+	stats_merge(&into, &idle);	/* a CPU that saw nothing has min 0 */
+	CHECK_EQ_U64(into.lat_min_ns, 70);
+}
+
+TEST(delta_subtracts_and_drops_idle_rows)
+{
+	struct snapshot before = {}, now = {}, d = {};
+	struct exit_key cpuid = { 0, 1, 10 }, hlt = { 0, 1, 12 }, io = { 0, 1, 30 };
+	struct exit_stats c1 = stats(10, 1, 2), c2 = stats(25, 1, 2), h = stats(4, 5, 5);
+	struct exit_stats i1 = stats(7, 3, 3);
+
+	snapshot_add(&before, &cpuid, &c1);
+	snapshot_add(&before, &hlt, &h);
+	snapshot_add(&now, &cpuid, &c2);
+	snapshot_add(&now, &hlt, &h);	/* unchanged: not in the delta */
+	snapshot_add(&now, &io, &i1);	/* new row */
+	CHECK(!snapshot_delta(&d, &now, &before));
+	CHECK_EQ_U64(d.nr, 2);
+	CHECK(snapshot_find(&d, &hlt) == NULL);
+	CHECK_EQ_U64(snapshot_find(&d, &cpuid)->st.count, 15);
+	CHECK_EQ_U64(snapshot_find(&d, &io)->st.count, 7);
+	snapshot_free(&before);
+	snapshot_free(&now);
+	snapshot_free(&d);
+}
+
+TEST(sort_by_count_then_key)
+{
+	struct snapshot s = {};
+	struct exit_key a = { 0, 2, 0x7b }, b = { 0, 2, 0x72 }, c = { 0, 2, 0x78 };
+	struct exit_stats few = stats(1, 1, 1), many = stats(9, 1, 1);
+
+	snapshot_add(&s, &a, &few);
+	snapshot_add(&s, &b, &many);
+	snapshot_add(&s, &c, &few);
+	snapshot_sort(&s);
+	CHECK_EQ_U64(s.rows[0].key.reason, 0x72);
+	CHECK_EQ_U64(s.rows[1].key.reason, 0x78);
+	CHECK_EQ_U64(s.rows[2].key.reason, 0x7b);
+	snapshot_free(&s);
+}
+
+TEST(table_has_names_shares_and_total)
+{
+	struct snapshot s = {};
+	struct exit_key cpuid = { 0, 1, 10 }, odd = { 0, 1, 99 };
+	struct exit_stats c = stats(3, 1000, 3000), o = stats(1, 10, 10);
+	struct report_opts opts = {};
+
+	snapshot_add(&s, &cpuid, &c);
+	snapshot_add(&s, &odd, &o);
+	snapshot_sort(&s);
+	CAPTURE(print_table(f, &s, 2.0, &opts));
+	CHECK(strstr(out, "VMX CPUID") != NULL);
+	CHECK(strstr(out, "UNKNOWN_0x63") != NULL);
+	CHECK(strstr(out, " 75.0%") != NULL);
+	CHECK(strstr(out, "TOTAL") != NULL);
+	CHECK(strstr(out, "2.0us") != NULL);	/* avg of 1000..3000 */
+	snapshot_free(&s);
+}
+
+TEST(log2_histogram_bars)
+{
+	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
+
+	hist[10] = 100;
+	hist[12] = 50;
+	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
+	CHECK(strstr(out, "1024 -> 2047") != NULL);
+	CHECK(strstr(out, "2048 -> 4095") != NULL);	/* empty slot inside the range */
+	CHECK(strstr(out, "4096 -> 8191") != NULL);
+	CHECK(strstr(out, "512 -> 1023") == NULL);	/* nothing before the first */
+	CHECK(strstr(out, "|******************************|") != NULL);
+	CHECK(strstr(out, "|***************               |") != NULL);
+}
+
+TEST(empty_histogram_prints_nothing)
+{
+	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
+
+	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
+	CHECK_STR(out, "");
+}
+
+TEST(json_line_fields)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 4242, 2, 0x400 };
+	struct exit_stats st = stats(5, 100, 300);
+	struct report_opts opts = { .per_vm = true };
+
+	snapshot_add(&s, &k, &st);
+	CAPTURE(print_json(f, &s, 1.0, 12.5, &opts));
+	CHECK(strstr(out, "\"tool\":\"exittrace\"") != NULL);
+	CHECK(strstr(out, "\"total_exits\":5") != NULL);
+	CHECK(strstr(out, "\"pid\":4242,\"isa\":\"SVM\",\"code\":1024,\"name\":\"NPF\",\"count\":5") != NULL);
+	CHECK(strstr(out, "\"lat_sum_ns\":1000") != NULL);
+	CHECK(out[strlen(out) - 1] == '\n');
+	CHECK(strchr(out, '\n') == out + strlen(out) - 1);	/* one line */
+	snapshot_free(&s);
+}
+
+TEST(openmetrics_counters_and_cumulative_buckets)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 1, 12 };
+	struct exit_stats st = stats(3, 100, 5000);
+
+	st.hist[6] = 1;		/* 64..127 ns */
+	st.hist[12] = 2;	/* 4096..8191 ns */
+	snapshot_add(&s, &k, &st);
+	CAPTURE(write_openmetrics(f, &s));
+	CHECK(strstr(out, "# TYPE kvm_exits counter\n") != NULL);
+	CHECK(strstr(out, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\"} 3\n") != NULL);
+	CHECK(strstr(out, "le=\"1.28e-07\"} 1\n") != NULL);
+	CHECK(strstr(out, "le=\"8.192e-06\"} 3\n") != NULL);
+	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
+	CHECK(strstr(out, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
+	CHECK(strstr(out, "# EOF\n") != NULL);
+	snapshot_free(&s);
+}
+
+TEST(openmetrics_file_is_replaced_atomically)
+{
+	char dir[] = "/tmp/et-unit-XXXXXX", path[64], buf[256];
+	struct snapshot s = {};
+	struct exit_key k = { 0, 2, 0x72 };
+	struct exit_stats st = stats(1, 1, 1);
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/kvm.prom", dir);
+	snapshot_add(&s, &k, &st);
+	CHECK(write_openmetrics_file(path, &s) == 0);
+	f = fopen(path, "r");
+	CHECK(f && fgets(buf, sizeof(buf), f));
+	if (f)
+		fclose(f);
+	CHECK(strstr(buf, "# TYPE kvm_exits counter") != NULL);
+	CHECK(write_openmetrics_file("/nonexistent-dir/x.prom", &s) != 0);
+	unlink(path);
+	rmdir(dir);
+	snapshot_free(&s);
+}

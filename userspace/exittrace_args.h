@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * exittrace_args.h - exittrace's command line.
+ *
+ * Apart from the loader so that the unit tests can parse command lines.
+ */
+#ifndef EXITTRACE_ARGS_H
+#define EXITTRACE_ARGS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "../bpf/exittrace.h"
+
+struct exittrace_args {
+	unsigned int interval;		/* seconds between tables */
+	long count;			/* tables to print; -1: until stopped */
+	__u32 pids[EXITTRACE_MAX_PIDS];
+	unsigned int nr_pids;
+	int vcpu;			/* -1: all vCPUs */
+	bool per_vm;
+	bool histograms;
+	bool json;
+	bool timestamp;
+	bool summary_only;
+	bool verbose;
+	unsigned int duration;		/* seconds; 0: until stopped */
+	unsigned int max_keys;
+	const char *openmetrics;
+};
+
+/*
+ * Parse @argv into @args (defaults first).  @argp_flags go to argp_parse():
+ * 0 for the program (a bad command line prints why and exits with 64),
+ * ARGP_NO_EXIT | ARGP_NO_ERRS for tests.  Returns 0 or an errno.
+ */
+int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
+			 struct exittrace_args *args);
+
+#endif /* EXITTRACE_ARGS_H */
