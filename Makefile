@@ -32,7 +32,7 @@ endif
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch \
 	test-bochs demo clean distclean
 
-all: exittrace exitstat
+all: exittrace exitstat $(BUILD)/exitdiff
 
 deps:
 	$(Q)scripts/deps.sh
@@ -67,6 +67,11 @@ $(BUILD)/exitstat.static: $(BUILD)/us/exitstat.o $(COMMON_OBJS)
 
 exitstat: $(BUILD)/exitstat.static
 	$(Q)cp $< $@
+
+# exitdiff: the two witnesses side by side (static: the beds use it too).
+$(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/exit_reasons.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
 # ---- BPF: object -> skeleton -> loader -----------------------------------
 # The BPF side includes only UAPI and libbpf headers: the kvm tracepoint
@@ -155,10 +160,11 @@ TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
 VM_FILES := tests/vm/init tests/vm/lib.sh $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
+	$(BUILD)/exitdiff:/bin/exitdiff \
 	$(foreach b,$(TEST_VM_BINS),$(b):/bin/$(notdir $(b)))
 
 $(BUILD)/vm/base.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.static \
-		$(BUILD)/exittrace.static $(TEST_VM_BINS)
+		$(BUILD)/exittrace.static $(BUILD)/exitdiff $(TEST_VM_BINS)
 	$(call msg,INITRD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) >/dev/null
@@ -175,7 +181,7 @@ $(BUILD)/vm/guest.cpio.gz: tests/vm/mkinitramfs.sh tests/vm/guest-init $(BUILD)/
 QEMU_BIN := /usr/bin/qemu-system-x86_64
 QEMU_FW := bios-microvm.bin qboot.rom linuxboot_dma.bin pvh.bin multiboot_dma.bin kvmvapic.bin
 $(BUILD)/vm/full.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.static \
-		$(BUILD)/exittrace.static \
+		$(BUILD)/exittrace.static $(BUILD)/exitdiff \
 		$(TEST_VM_BINS) $(BUILD)/vm/guest.cpio.gz $(BUILD)/kernel/bzImage
 	$(call msg,INITRD,$@)
 	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) \

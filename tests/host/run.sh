@@ -7,6 +7,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+build=${1:-build}
 pass=0 fail=0 skip=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -33,6 +34,15 @@ skip() {
 }
 
 check abi-headers-agree 0 'constants agree' tests/host/abi_agree.sh
+
+# exitdiff on recorded JSON: side by side, --allow, --exact
+fx=tests/host/fixtures
+check exitdiff-shows-diff 0 '0x7b +IOIO +200 +201 +\+1  <-- differs' "$build/exitdiff" $fx/guest.json $fx/host.json
+check exitdiff-exact-fails 1 '2 reason\(s\) differ' "$build/exitdiff" -e $fx/guest.json $fx/host.json
+check exitdiff-allow 0 'all 4 reasons agree' "$build/exitdiff" -e --allow 0x7b=+1 --allow 0x60=+9 \
+	$fx/guest.json $fx/host.json
+check exitdiff-missing-file 2 'cannot open' "$build/exitdiff" $fx/none.json $fx/host.json
+check exitdiff-bad-allow 64 'bad --allow' "$build/exitdiff" --allow 7b $fx/guest.json $fx/host.json
 
 # exitstat: this machine is a guest of a hypervisor without the patch
 check exitstat-no-abi 1 'no exit counters here' ./exitstat
