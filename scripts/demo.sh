@@ -20,8 +20,12 @@ echo "== The guest (L2: Linux on the patched KVM, under real QEMU) =="
 grep -a '  L2| ' "$log" | clean | sed 's/^  L2| /  /'
 echo
 echo "== The host: exittrace on kvm_exit/kvm_entry for the whole guest run =="
-clean < "$log" | sed -n '/^== exittrace, the whole L2 run:/,/^@@RESULT realvm-exittrace/p' |
+clean < "$log" | sed -n '/^== exittrace, the whole L2 run:/,/^== end of exittrace/p' |
 	sed '1d;$d'
+echo
+echo "== Both witnesses: the guest's last reading (patch) beside exittrace (BPF) =="
+echo "   (BPF also saw what the guest did after its last read: printing, poweroff)"
+clean < "$log" | sed -n '/^== realvm: guest (patch) vs host/,/^exitdiff:/p' | sed '1d'
 echo
 clean < "$log" | grep '^@@RESULT' | sed 's/^@@RESULT /result: /'
 echo "demo: done in $(( $(date +%s) - start ))s (console log: $log)"

@@ -1,19 +1,30 @@
 # realvm: QEMU with -accel kvm runs inside the bed and boots a full Linux
 # guest (the same kernel) on the bed's patched KVM, while exittrace
-# records every exit on the bed's side.  The guest's own init
-# (guest-init) prints "@@L2" lines, which are checked here.
+# records every exit on the bed's side.  Then the two views are compared:
+# the guest's last exitstat reading (patch counters, vm scope, from VM
+# creation up to that read) and exittrace's counts for the whole run.
 l2log=/tmp/l2.log
-etout=/tmp/exittrace.out
+etout=/tmp/exittrace.json
 eterr=/tmp/exittrace.err
 
+# wait_attached PID ERRFILE: until exittrace says it is attached
+wait_attached() {
+	i=0
+	while ! grep -q attached "$2" 2>/dev/null && kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Two independent exittrace instances: JSON for the check, and the table
+# with histograms for people to read.
 echo "== realvm: exittrace on the host side"
-exittrace -s -H >"$etout" 2>"$eterr" &
+exittrace -s -j >"$etout" 2>"$eterr" &
 etpid=$!
-i=0
-while ! grep -q attached "$eterr" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+exittrace -s -H >/tmp/exittrace.table 2>/tmp/exittrace.table.err &
+tablepid=$!
+wait_attached $etpid "$eterr"
+wait_attached $tablepid /tmp/exittrace.table.err
 
 echo "== realvm: qemu -accel kvm -M microvm (L2 guest)"
 timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -cpu host -smp 1 -m 256 \
@@ -22,10 +33,13 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -c
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
-kill -INT $etpid
+kill -INT $etpid $tablepid 2>/dev/null
 wait $etpid
 etrc=$?
-sed 's/^/  L2| /' "$l2log"
+wait $tablepid
+tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\)' | sed 's/^/  L2| /'
+tr -d '\r' <"$l2log" | sed -n 's/^@@L2 first //p' >/tmp/first.json
+tr -d '\r' <"$l2log" | sed -n 's/^@@L2 last //p' >/tmp/guest.json
 if grep -q '^@@L2 up' "$l2log" && grep -q '^@@L2 end' "$l2log"; then
 	result realvm-boot pass "L2 $(grep '^@@L2 up' "$l2log" | tr -d '\r' | cut -c8-)"
 else
@@ -33,10 +47,40 @@ else
 fi
 
 echo "== exittrace, the whole L2 run:"
-cat "$etout" "$eterr"
-total=$(sed -n 's/^ *TOTAL *\([0-9]*\).*/\1/p' "$etout" | head -n1)
-if [ "$etrc" = 0 ] && [ "${total:-0}" -gt 0 ]; then
-	result realvm-exittrace pass "exittrace saw $total exits of the L2 boot"
+cat /tmp/exittrace.table "$eterr"
+echo "== end of exittrace"
+grep -q '"final":true' "$etout" && etok=1 || etok=0
+total=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$etout" | tail -n1)
+if [ "$etrc" = 0 ] && [ "$etok" = 1 ] && [ "${total:-0}" -gt 0 ]; then
+	result realvm-exittrace pass "exittrace saw $total exits of the L2 run"
 else
 	result realvm-exittrace fail "exittrace rc=$etrc, total=${total:-none}"
+fi
+
+# The cross-check.  BPF saw the VM's whole life; the patch view stops at
+# the guest's last read.  So for every reason BPF >= patch, and the
+# totals differ by the exits after that read: the rest of that readout's
+# own CPUIDs, the console output of the two JSON lines and the table
+# (about one I/O exit per byte), and the poweroff.  The bound allows for
+# that: 2 x one reading's cost (measured: last - first) + 4 x the bytes
+# printed after the read + 2000 for the poweroff.
+echo "== realvm: guest (patch) vs host (exittrace)"
+exitdiff /tmp/guest.json "$etout" | tee /tmp/diff.out
+if [ ! -s /tmp/guest.json ]; then
+	result realvm-crosscheck fail "no exitstat reading from the guest"
+else
+	first=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/first.json)
+	last=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/guest.json)
+	printed=$(sed -n '/^@@L2 first/,$p' "$l2log" | wc -c)
+	bound=$(( 2 * (last - first) + 4 * printed + 2000 ))
+	diff=$(( total - last ))
+	missing=$(awk '$3 > 0 && $4 == 0 { print $2 }' /tmp/diff.out | grep -v TOTAL | tr '\n' ' ')
+	fewer=$(awk '$1 ~ /^0x|^0$/ && $4 < $3 { print $2 }' /tmp/diff.out | tr '\n' ' ')
+	if [ -n "$missing" ] || [ -n "$fewer" ]; then
+		result realvm-crosscheck fail "BPF missed reasons the patch counted: ${missing}${fewer}"
+	elif [ "$diff" -lt 0 ] || [ "$diff" -gt "$bound" ]; then
+		result realvm-crosscheck fail "totals: patch $last, BPF $total, BPF-patch $diff outside [0, $bound]"
+	else
+		result realvm-crosscheck pass "patch $last <= BPF $total, +$diff after the last read (bound $bound)"
+	fi
 fi
