@@ -76,9 +76,25 @@ static bool privileged(void)
 	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
 }
 
+static bool file_has(const char *path, const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Say what is missing before libbpf fails with something less clear. */
 static int preflight(void)
 {
+	const char *format;
+
 	if (!privileged()) {
 		explain_load_error(-EPERM);
 		return -EPERM;
@@ -93,12 +109,20 @@ static int preflight(void)
 			"exittrace: load it: modprobe kvm_intel (Intel) or modprobe kvm_amd (AMD).\n");
 		return -ENOENT;
 	}
-	if (!exists("/sys/kernel/tracing/events/kvm/kvm_exit") &&
-	    !exists("/sys/kernel/debug/tracing/events/kvm/kvm_exit")) {
+	format = "/sys/kernel/tracing/events/kvm/kvm_exit/format";
+	if (!exists(format))
+		format = "/sys/kernel/debug/tracing/events/kvm/kvm_exit/format";
+	if (!exists(format)) {
 		fprintf(stderr, "exittrace: the kvm:kvm_exit tracepoint is not visible.\n"
 			"exittrace: mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) and check\n"
 			"exittrace: that the kernel has CONFIG_TRACEPOINTS and CONFIG_KVM.\n");
 		return -ENOENT;
+	}
+	/* the BPF side cannot filter on a field the record does not have */
+	if (env.vcpu >= 0 && !file_has(format, "vcpu_id")) {
+		fprintf(stderr, "exittrace: -c needs the vcpu_id field of kvm:kvm_exit, which this kernel\n"
+			"exittrace: does not record (it came with Linux 5.12); filter with -p instead.\n");
+		return -ENOTSUP;
 	}
 	return 0;
 }
