@@ -209,11 +209,13 @@ test-host: all
 test-beds: test-qemu test-bochs
 
 # The series must stay checkpatch --strict clean (the checker comes from
-# the kernel tree the series is built against).
+# the kernel tree the series is built against).  Absolute paths: given
+# "kvm-patch/..." from this directory, checkpatch 6.12 takes the patch's
+# blank context lines for trailing whitespace.
 checkpatch: $(BUILD)/kernel/bzImage
 	$(call msg,CHECK,kvm-patch/)
 	$(Q)out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
-		kvm-patch/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+		$(abspath $(wildcard kvm-patch/0*.patch))); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
