@@ -29,7 +29,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch \
+.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
 	test-bochs demo clean distclean
 
 all: exittrace exitstat $(BUILD)/exitdiff
@@ -129,6 +129,7 @@ unit: $(BUILD)/unit/unit_tests
 # ---- test VMM and in-bed test programs -----------------------------------
 TEST_VM_BINS :=
 include tests/vmm/vmm.mk
+include tests/probe/probe.mk
 
 # ---- kernel ----------------------------------------------------------------
 # The script keys the build on its inputs and leaves bzImage untouched
@@ -195,18 +196,24 @@ initramfs: $(BUILD)/vm/base.cpio.gz $(BUILD)/vm/full.cpio.gz
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
-test: all unit test-host checkpatch
+test: all unit test-host checkpatch test-bad-patch
 	$(Q)rm -f $(BUILD)/logs/results.txt
 	$(Q)$(MAKE) --no-print-directory test-beds
 	@echo
 	@echo "== make test: which bed ran which check"
-	$(Q)sort -s -k1,1 $(BUILD)/logs/results.txt | awk '{ printf "  %-6s %-26s %s\n", $$1, $$2, $$3 }'
-	@echo "make test: all passed"
+	$(Q)sort -s -k1,1 $(BUILD)/logs/results.txt | \
+		awk '{ d = ""; for (i = 4; i <= NF; i++) d = d " " $$i; \
+		       printf "  %-6s %-24s %-5s%s\n", $$1, $$2, $$3, substr(d, 1, 60) } \
+		     $$3 == "pass" { p++ } $$3 == "fail" { f++ } \
+		     END { printf "beds: %d passed, %d failed\n", p, f }'
 
 test-host: all
 	$(Q)tests/host/run.sh $(BUILD)
 
 test-beds: test-qemu test-bochs
+
+test-bad-patch: $(BUILD)/kernel/bzImage
+	$(Q)tests/host/bad_patch.sh $(BUILD)
 
 # The series must stay checkpatch --strict clean (the checker comes from
 # the kernel tree the series is built against).  Absolute paths: given

@@ -77,7 +77,7 @@ cp -al "$pristine" "$tree" 2>/dev/null || cp -a "$pristine" "$tree"
 rm -rf "$tree/.git"
 for p in "${patches[@]}"; do
 	echo "kernel: applying $(basename "$p")"
-	if ! patch -d "$tree" -p1 --forward --batch --quiet < "$p" > "$out/patch.log" 2>&1; then
+	if ! patch -d "$tree" -p1 --forward --batch --fuzz=0 --quiet < "$p" > "$out/patch.log" 2>&1; then
 		cat "$out/patch.log" >&2
 		die "patch $(basename "$p") does not apply to $ksrc"
 	fi
