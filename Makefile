@@ -158,7 +158,7 @@ $(BUILD)/tests/exit_stats_test: $(BUILD)/kernel/bzImage
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh $(wildcard tests/vm/suites/*.sh)
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \
@@ -227,13 +227,13 @@ checkpatch: $(BUILD)/kernel/bzImage
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
 	$(Q)tests/vm/selfcheck.sh qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
-	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi $(QEMU_TIMEOUT) $(BUILD)/logs
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(QEMU_TIMEOUT) $(BUILD)/logs
 	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz realvm $(QEMU_TIMEOUT) $(BUILD)/logs
 
 test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
 	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
-	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi $(BOCHS_TIMEOUT) $(BUILD)/logs
+	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(BOCHS_TIMEOUT) $(BUILD)/logs
 
 demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)

@@ -69,12 +69,19 @@ else
 	pristine=$(cd "$ksrc" && pwd)
 fi
 
-# 2. patched tree: hard links to the pristine files; patch(1) replaces the
-#    files it changes instead of writing through the links.
+# 2. patched tree: hard links to the pristine files, except the ones the
+#    series changes.
 tree=$out/src
 rm -rf "$tree"
 cp -al "$pristine" "$tree" 2>/dev/null || cp -a "$pristine" "$tree"
 rm -rf "$tree/.git"
+# The files the series touches get private copies first: patch(1) may
+# write through a hard link (it did, on a failed hunk), and the pristine
+# tree, or the user's own checkout, must never change.
+touched=$(cat "${patches[@]}" /dev/null | sed -n 's|^+++ b/||p' | sort -u)
+for f in $touched; do
+	[ -e "$tree/$f" ] && cp --remove-destination "$pristine/$f" "$tree/$f"
+done
 for p in "${patches[@]}"; do
 	echo "kernel: applying $(basename "$p")"
 	if ! patch -d "$tree" -p1 --forward --batch --fuzz=0 --quiet < "$p" > "$out/patch.log" 2>&1; then
@@ -85,7 +92,6 @@ done
 
 # Files patched now or by the previous build get a fresh mtime, so that
 # make notices both a new change and one that was taken back.
-touched=$(cat "${patches[@]}" /dev/null | sed -n 's|^+++ b/||p' | sort -u)
 for f in $touched $(cat "$out/touched" 2>/dev/null); do
 	[ -e "$tree/$f" ] && touch "$tree/$f"
 done

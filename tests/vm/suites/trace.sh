@@ -1,0 +1,80 @@
+# trace: exittrace, filtered in the kernel by VMM pid, counts exactly what
+# test-VMM guests did.  Two exit_probe VMs run at once (A: 2 vCPUs, B: 1);
+# one exittrace breaks the counts down per VM (-P -p A -p B), another
+# follows only vCPU 1 of A (-c 1 -p A).  Both attach before the probes
+# create their VMs (exit_probe --wait), so they see each VM's whole life.
+na=300 nb=200
+rm -f /tmp/pa.in /tmp/pb.in
+mkfifo /tmp/pa.in /tmp/pb.in
+exit_probe --wait -j -n $na -c 2 -t 240 </tmp/pa.in >/tmp/pa.out 2>&1 &
+pa=$!
+exit_probe --wait -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
+pb=$!
+exec 7>/tmp/pa.in 8>/tmp/pb.in
+
+# wait_for FILE PATTERN PID: until FILE has PATTERN, PID dies, or 30 s
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && kill -0 "$3" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}
+
+wait_for /tmp/pa.out 'ready pid' $pa && wait_for /tmp/pb.out 'ready pid' $pb ||
+	result trace-setup fail "exit_probe --wait did not get ready"
+exittrace -s -j -P -p $pa -p $pb >/tmp/et-vm.json 2>/tmp/et-vm.err &
+etvm=$!
+exittrace -s -j -c 1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
+etvcpu=$!
+wait_for /tmp/et-vm.err attached $etvm && wait_for /tmp/et-vcpu.err attached $etvcpu ||
+	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err)"
+echo go >&7
+echo go >&8
+wait $pa
+rca=$?
+wait $pb
+rcb=$?
+exec 7>&- 8>&-
+kill -INT $etvm $etvcpu
+wait $etvm
+wait $etvcpu
+
+for p in a b; do
+	eval "rc=\$rc$p pid=\$p$p"
+	grep '^{' /tmp/p$p.out | tail -n1 >/tmp/p$p.json
+	echo "== exit_probe $p (pid $pid):"
+	grep -v '^{' /tmp/p$p.out
+	if [ "$rc" = 0 ]; then
+		result trace-probe-$p pass "$(grep 'exit_probe: PASS' /tmp/p$p.out | cut -c1-120)"
+	else
+		result trace-probe-$p fail "exit_probe rc=$rc: $(grep 'exit_probe: FAIL' /tmp/p$p.out | cut -c1-120)"
+	fi
+	echo "== exittrace -P, rows of pid $pid vs what the guest executed:"
+	if /tests/check_trace.sh /tmp/p$p.json /tmp/et-vm.json $pid >/tmp/check.out 2>&1; then
+		cat /tmp/check.out
+		result trace-exact-vm-$p pass "exittrace -P -p: exact counts for $(grep -c ok /tmp/check.out) reasons, latencies sane"
+	else
+		cat /tmp/check.out
+		result trace-exact-vm-$p fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+	fi
+done
+
+# -c 1 -p A: only vCPU 1 of VM A, whose HLTs are exactly its workload's
+hlt_code=120
+grep -q '"vendor":"VMX"' /tmp/pa.json && hlt_code=12
+hlt=$(grep '"reasons":\[' /tmp/et-vcpu.json | tail -n1 | sed 's/},{/}\n{/g' |
+	grep "\"code\":$hlt_code," | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
+others=$(grep '"reasons":\[' /tmp/et-vm.json | tail -n1 | sed 's/},{/}\n{/g' |
+	grep -c "\"pid\":$pb,")
+if [ "${hlt:-0}" = "$na" ]; then
+	result trace-vcpu-filter pass "exittrace -c 1 -p A: $hlt HLT exits = vCPU 1's workload"
+else
+	result trace-vcpu-filter fail "exittrace -c 1 -p A: ${hlt:-0} HLT exits, expected $na"
+fi
+if [ "$others" -gt 0 ]; then
+	result trace-per-vm pass "exittrace -P kept VM B's $others rows apart from VM A's"
+else
+	result trace-per-vm fail "exittrace -P had no rows for VM B (pid $pb)"
+fi
