@@ -180,14 +180,10 @@ static unsigned long parse_num(const char *prog, char opt, const char *arg,
 			       unsigned long max)
 {
 	char why[96];
-	char *end;
-	unsigned long v = strtoul(arg, &end, 0);
+	unsigned long v = vmm_parse_count(opt, arg, max, why, sizeof(why));
 
-	if (!*arg || *end || v < 1 || v > max) {
-		snprintf(why, sizeof(why), "-%c '%.32s' is not a number in [1, %lu]",
-			 opt, arg, max);
+	if (!v)
 		usage(prog, why);
-	}
 	return v;
 }
 

@@ -1040,3 +1040,18 @@ void vm_watchdog(struct vmm_vm *vm, unsigned int seconds)
 	if (err)
 		TEST_FAIL("pthread_create for the watchdog: %s", strerror(err));
 }
+
+unsigned long vmm_parse_count(char opt, const char *arg, unsigned long max,
+			      char *why, size_t why_len)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || !*arg || *end || v < 1 || v > max) {
+		snprintf(why, why_len, "-%c '%.32s' is not a number in [1, %lu]", opt, arg, max);
+		return 0;
+	}
+	return v;
+}

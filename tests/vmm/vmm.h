@@ -242,4 +242,11 @@ void vcpu_counts_reset(struct vmm_vcpu *vcpu);
 /* One human line per non-zero counter, prefixed "vcpuN: ". */
 void vcpu_counts_print(const struct vmm_vcpu *vcpu);
 
+/*
+ * Parse a command-line count for -@opt: a whole number in [1, @max].
+ * Returns it, or 0 with a reason in @why (for the test's usage line).
+ */
+unsigned long vmm_parse_count(char opt, const char *arg, unsigned long max,
+			      char *why, size_t why_len);
+
 #endif /* VMM_H */
