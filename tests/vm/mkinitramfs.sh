@@ -27,7 +27,7 @@ for applet in $("$busybox" --list-full); do
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 install -m 0755 "$here/init" "$stage/init"
-cp "$here/lib.sh" "$here/check_trace.sh" "$stage/tests/"
+cp "$here/lib.sh" "$here/check_trace.sh" "$here/check_cross.sh" "$stage/tests/"
 cp -r "$here/suites" "$stage/tests/"
 
 copy_with_libs() {	# copy_with_libs SRC DST

@@ -61,6 +61,23 @@ for p in a b; do
 	fi
 done
 
+# The cross-check: the patch's view (the probe's end readout) against
+# exittrace's, every reason, exactly where only the guest causes them.
+mhz=$(dmesg | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n1)
+[ -n "$mhz" ] || mhz=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n1)
+tsc_khz=$(echo "$mhz" | awk '{ printf "%d", $1 * 1000 }')
+for p in a b; do
+	eval "pid=\$p$p"
+	echo "== patch (end readout of probe $p) vs exittrace, tsc ${tsc_khz} kHz:"
+	if /tests/check_cross.sh /tmp/p$p.json /tmp/et-vm.json $pid "$tsc_khz" >/tmp/cross.out 2>&1; then
+		cat /tmp/cross.out
+		result crosscheck-$p pass "patch == exittrace for $(grep -c exact /tmp/cross.out) reasons, >= for $(grep -c 'at least' /tmp/cross.out); cycles <= latency"
+	else
+		cat /tmp/cross.out
+		result crosscheck-$p fail "$(grep -c '<--' /tmp/cross.out) reason(s) differ: $(grep '<--' /tmp/cross.out | head -n1 | tr -s ' ')"
+	fi
+done
+
 # -c 1 -p A: only vCPU 1 of VM A, whose HLTs are exactly its workload's
 hlt_code=120
 grep -q '"vendor":"VMX"' /tmp/pa.json && hlt_code=12
