@@ -17,6 +17,7 @@
 
 #include "exit_stats.h"
 #include "exit_stats_abi.h"
+#include "exitstat_print.h"
 
 static struct env {
 	bool all;
@@ -87,83 +88,11 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
-static double share(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-static bool wanted(const struct reason_stats *r)
-{
-	if (!r->defined)
-		return false;
-	if (env.reason_set)
-		return r->code == env.reason;
-	return env.all || r->exits;
-}
-
-static void print_table(const struct exit_stats_snapshot *s, const char *what)
-{
-	unsigned int i;
-
-	printf("%s: %" PRIu64 " exits, %" PRIu64 " cycles (%s)\n", what,
-	       s->total_exits, s->total_cycles, exit_isa_name(s->isa));
-	printf("%10s %-20s %12s %6s %16s %12s\n",
-	       "REASON", "NAME", "EXITS", "SHARE", "CYCLES", "CYCLES/EXIT");
-	for (i = 0; i < s->nr_reasons; i++) {
-		const struct reason_stats *r = &s->reasons[i];
-
-		if (!wanted(r))
-			continue;
-		printf("%#10x %-20s %12" PRIu64 " %5.1f%% %16" PRIu64 " %12" PRIu64 "\n",
-		       r->code, exit_reason_name(s->isa, r->code), r->exits,
-		       share(r->exits, s->total_exits), r->cycles,
-		       r->exits ? r->cycles / r->exits : 0);
-	}
-}
-
-static void print_json(const struct exit_stats_snapshot *s, unsigned int interval)
-{
-	unsigned int i;
-	bool first = true;
-
-	printf("{\"tool\":\"exitstat\",\"abi\":%d,\"isa\":\"%s\",", EXIT_STATS_ABI_VERSION,
-	       exit_isa_name(s->isa));
-	if (interval)
-		printf("\"interval_s\":%u,", interval);
-	printf("\"total_exits\":%" PRIu64 ",\"total_cycles\":%" PRIu64 ",\"reasons\":[",
-	       s->total_exits, s->total_cycles);
-	for (i = 0; i < s->nr_reasons; i++) {
-		const struct reason_stats *r = &s->reasons[i];
-
-		if (!wanted(r))
-			continue;
-		printf("%s{\"code\":%u,\"name\":\"%s\",\"exits\":%" PRIu64 ",\"cycles\":%" PRIu64 "}",
-		       first ? "" : ",", r->code, exit_reason_name(s->isa, r->code),
-		       r->exits, r->cycles);
-		first = false;
-	}
-	printf("]}\n");
-}
-
-/* now - before, per field; counters only grow, so no underflow */
-static void delta(struct exit_stats_snapshot *d, const struct exit_stats_snapshot *now,
-		  const struct exit_stats_snapshot *before)
-{
-	unsigned int i;
-
-	*d = *now;
-	d->total_exits -= before->total_exits;
-	d->total_cycles -= before->total_cycles;
-	for (i = 0; i < d->nr_reasons; i++) {
-		d->reasons[i].exits -= before->reasons[i].exits;
-		d->reasons[i].cycles -= before->reasons[i].cycles;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { .options = opts, .parser = parse_arg, .doc = doc };
 	static struct exit_stats_snapshot now, before, d;
+	struct exitstat_filter flt;
 	enum exit_isa isa;
 	uint32_t version = 0;
 	int err;
@@ -202,12 +131,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	flt = (struct exitstat_filter){ .all = env.all, .one_reason = env.reason_set,
+					.reason = env.reason };
 	exit_stats_read(cpuid_native, NULL, isa, &now);
 	if (!env.watch) {
 		if (env.json)
-			print_json(&now, 0);
+			exitstat_print_json(stdout, &now, 0, &flt);
 		else
-			print_table(&now, "since the VM started");
+			exitstat_print_table(stdout, &now, "since the VM started", &flt);
 		return 0;
 	}
 
@@ -217,11 +148,14 @@ int main(int argc, char **argv)
 		before = now;
 		sleep(env.watch);
 		exit_stats_read(cpuid_native, NULL, isa, &now);
-		delta(&d, &now, &before);
+		if (!exitstat_delta(&d, &now, &before)) {
+			fprintf(stderr, "exitstat: the counters went down: the host changed exit_stats (vm/host/off); skipping this interval\n");
+			continue;
+		}
 		if (env.json) {
-			print_json(&d, env.watch);
+			exitstat_print_json(stdout, &d, env.watch, &flt);
 		} else {
-			print_table(&d, "last interval");
+			exitstat_print_table(stdout, &d, "last interval", &flt);
 			printf("rate: %.1f exits/s\n\n", (double)d.total_exits / env.watch);
 		}
 		fflush(stdout);

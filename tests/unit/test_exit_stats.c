@@ -139,3 +139,82 @@ TEST(read_walks_the_whole_table)
 	CHECK_EQ_U64(cpu.calls, 2 + 2 * n);
 	free(s);
 }
+
+/* --- exitstat's output, from the recorded Intel guest above --------------- */
+#include "exitstat_print.h"
+
+static char text[16384];
+
+static const char *render(bool json, const struct exitstat_filter *flt)
+{
+	struct fake_cpu cpu = { intel_guest, 10, 0 };
+	struct exit_stats_snapshot *s = calloc(1, sizeof(*s));
+	FILE *f;
+
+	memset(text, 0, sizeof(text));
+	f = fmemopen(text, sizeof(text), "w");
+	exit_stats_read(fake_cpuid, &cpu, EXIT_ISA_VMX, s);
+	if (json)
+		exitstat_print_json(f, s, 0, flt);
+	else
+		exitstat_print_table(f, s, "since the VM started", flt);
+	fclose(f);
+	free(s);
+	return text;
+}
+
+TEST(exitstat_table_nonzero_rows)
+{
+	struct exitstat_filter flt = {};
+	const char *t = render(false, &flt);
+
+	CHECK(strstr(t, "since the VM started: 4294967301 exits, 10737418240 cycles (VMX)") != NULL);
+	CHECK(strstr(t, "CPUID") != NULL);
+	CHECK(strstr(t, "IO_INSTRUCTION") != NULL);
+	CHECK(strstr(t, "HLT") == NULL);		/* zero exits: hidden */
+	/* IO: EAX 7, EBX 1 -> 0x1_0000_0007 exits */
+	CHECK(strstr(t, "4294967303") != NULL);
+}
+
+TEST(exitstat_table_all_and_one_reason)
+{
+	struct exitstat_filter all = { .all = true }, one = { .one_reason = true, .reason = 10 };
+	const char *t = render(false, &all);
+
+	CHECK(strstr(t, "HLT") != NULL);
+	CHECK(strstr(t, "0x23") == NULL);		/* 35 is undefined: never listed */
+	t = render(false, &one);
+	CHECK(strstr(t, "CPUID") != NULL);
+	CHECK(strstr(t, "IO_INSTRUCTION") == NULL);
+}
+
+TEST(exitstat_json)
+{
+	struct exitstat_filter flt = {};
+	const char *t = render(true, &flt);
+
+	CHECK(strstr(t, "{\"tool\":\"exitstat\",\"abi\":1,\"isa\":\"VMX\",") == t);
+	CHECK(strstr(t, "\"total_exits\":4294967301,\"total_cycles\":10737418240") != NULL);
+	CHECK(strstr(t, "{\"code\":10,\"name\":\"CPUID\",\"exits\":4294967294,\"cycles\":4294967303}") != NULL);
+	CHECK(strchr(t, '\n') == t + strlen(t) - 1);
+}
+
+TEST(exitstat_delta_and_counters_going_down)
+{
+	struct exit_stats_snapshot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct exit_stats_snapshot *d = calloc(1, sizeof(*d));
+
+	a->nr_reasons = b->nr_reasons = 1;
+	a->total_exits = 10;
+	a->reasons[0].exits = 4;
+	b->total_exits = 15;
+	b->reasons[0].exits = 6;
+	CHECK(exitstat_delta(d, b, a));
+	CHECK_EQ_U64(d->total_exits, 5);
+	CHECK_EQ_U64(d->reasons[0].exits, 2);
+	/* vm -> host and back, or off: a counter smaller than before */
+	CHECK(!exitstat_delta(d, a, b));
+	free(a);
+	free(b);
+	free(d);
+}
