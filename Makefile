@@ -6,6 +6,8 @@
 #                   patched KVM
 #   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
 #   make deps       install the Debian packages the project needs
+#   make bench      what observing exits costs per exit (QEMU bed; not
+#                   part of make test)
 #
 # Everything generated lives under build/ (BUILD=...), except the two
 # programs a user runs.  V=1 shows full commands.
@@ -30,7 +32,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
-	test-bochs demo clean distclean
+	test-bochs demo bench clean distclean
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -234,6 +236,11 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
 	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
 	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(BOCHS_TIMEOUT) $(BUILD)/logs
+
+# A benchmark, not a test: its numbers depend on the machine and are
+# reported, never checked, so it stays out of `make test`.
+bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
+	$(Q)scripts/bench.sh $(BUILD)
 
 demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)

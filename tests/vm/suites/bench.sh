@@ -1,0 +1,142 @@
+# bench: what observing exits costs each exit, for `make bench` (not part
+# of `make test`).  kvm_smoke times N CPUID (answered in the kernel), N OUT
+# and N HLT (both returned to the VMM) on one vCPU under six setups:
+#   A exit_stats=off, nothing attached (baseline)
+#   B exit_stats=vm (the patch's counters)
+#   C B + exittrace -s        D B + exittrace -s -H      E B + exittrace -s -P
+#   F B + tracefs ring buffer recording kvm_exit and kvm_entry
+# The setups alternate within each round, in the same order every round,
+# so a slow drift of the emulator's speed spreads over all of them rather
+# than landing on one.  Each measurement becomes a line for the host:
+#   @@BENCH round=R config=X kind=cpuid|io|hlt ns_per_exit=V
+# N and the number of rounds can be set on the kernel command line
+# (et.bench_n=, et.bench_rounds=) to recalibrate without a rebuild.
+bn=$(arg bench_n)
+bn=${bn:-5000}
+brounds=$(arg bench_rounds)
+brounds=${brounds:-5}
+bparam=/sys/module/kvm/parameters/exit_stats
+btr=/sys/kernel/tracing
+bfail=0
+
+# bench_fail WHAT DETAIL: one failed measurement; carry on with the rest,
+# so one broken setup still leaves numbers for the others.
+bench_fail() {
+	bfail=$((bfail + 1))
+	result "bench-$1" fail "$2"
+}
+
+# bench_wait FILE PATTERN: until FILE has PATTERN, or 60 s by the clock
+# (loading BPF under TCG takes seconds, not milliseconds).  No early way
+# out on "kill -0 PID" failing: in this bed that gave up on exittraces
+# that were still loading, which then missed their SIGINT.
+bench_wait() {
+	end=$(($(cut -d. -f1 /proc/uptime) + 60))
+	while ! grep -q "$2" "$1" 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+		sleep 0.1
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}
+
+# bench_workload ROUND CONFIG: run kvm_smoke once, print its per-exit times
+bench_workload() {
+	if ! kvm_smoke -n "$bn" -t 300 >/tmp/bench.out 2>&1; then
+		bench_fail "$2-r$1" "kvm_smoke failed: $(tail -n1 /tmp/bench.out)"
+		return 1
+	fi
+	# "vcpu0: cpuid x5000:    36941 ns, ..." -> 36941; OUT stands for
+	# port I/O (IN costs the same round trip through the VMM).
+	for k in cpuid:cpuid out:io hlt:hlt; do
+		v=$(awk -v s="${k%%:*}" '$1 == "vcpu0:" && $2 == s { print $4; exit }' /tmp/bench.out)
+		if [ -n "$v" ]; then
+			echo "@@BENCH round=$1 config=$2 kind=${k#*:} ns_per_exit=$v"
+		else
+			bench_fail "$2-r$1" "no '${k%%:*}' timing in kvm_smoke's output"
+		fi
+	done
+}
+
+# bench_exittrace ROUND CONFIG OPTIONS...: the workload under exittrace,
+# started only once it has attached so the whole run is observed.
+bench_exittrace() {
+	r=$1 c=$2
+	shift 2
+	exittrace "$@" >/tmp/bench-et.out 2>/tmp/bench-et.err &
+	et=$!
+	if bench_wait /tmp/bench-et.err attached; then
+		bench_workload "$r" "$c"
+	else
+		bench_fail "$c-r$r" "exittrace $* did not attach (state $(cut -d' ' -f3 /proc/$et/stat 2>/dev/null)): $(tail -n1 /tmp/bench-et.err)"
+	fi
+	bench_stop $et
+}
+
+# bench_stop PID: SIGINT exittrace, bounded.  A background job of this
+# non-interactive shell starts with SIGINT ignored, so one signalled before
+# it installed its handler would run on, observing the later setups: after
+# 10 s it gets SIGKILL.  The pause after gives the kernel time to release
+# the BPF links (that happens after the process is gone) before the next
+# setup attaches.
+bench_stop() {
+	kill -INT "$1" 2>/dev/null
+	i=0
+	while [ -d /proc/$1 ] && [ "$(cut -d' ' -f3 /proc/$1/stat 2>/dev/null)" != Z ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ $i -ge 100 ]; then
+		echo "bench: exittrace pid $1 ignored SIGINT (wchan $(cat /proc/$1/wchan 2>/dev/null)); SIGKILL"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+	sleep 1
+}
+
+# bench_tracefs ROUND: the workload with the kvm_exit/kvm_entry events
+# recorded to the ring buffer.  The buffer may wrap; the cost per event is
+# the same either way, and nobody reads it during the run.
+bench_tracefs() {
+	echo "bench: round $1 F: enabling kvm_exit/kvm_entry"
+	echo 0 >$btr/tracing_on
+	echo >$btr/trace
+	echo 1 >$btr/events/kvm/kvm_exit/enable &&
+		echo 1 >$btr/events/kvm/kvm_entry/enable &&
+		echo 1 >$btr/tracing_on ||
+		bench_fail "F-r$1" "could not enable the kvm tracepoints"
+	bench_workload "$1" F
+	echo 0 >$btr/tracing_on
+	echo 0 >$btr/events/kvm/kvm_exit/enable
+	echo 0 >$btr/events/kvm/kvm_entry/enable
+	# shows the events were recorded at all (and how many the buffer lost)
+	ev=$(cat $btr/per_cpu/cpu*/stats 2>/dev/null |
+		awk '/^entries:/ { e += $2 } /^overrun:/ { o += $2 } END { printf "%d kept, %d overwritten", e, o }')
+	echo "bench: round $1 F: tracefs $ev"
+	echo >$btr/trace
+}
+
+if [ ! -w $bparam ]; then
+	bench_fail setup "no $bparam: not the patched kernel"
+else
+	# room for most of a run's events per CPU; see bench_tracefs for why
+	# wrapping is acceptable
+	echo 16384 >$btr/buffer_size_kb
+	echo "bench: $brounds rounds of A-F, kvm_smoke -n $bn on 1 vCPU"
+	r=1
+	while [ $r -le "$brounds" ]; do
+		echo off >$bparam
+		bench_workload $r A
+		echo vm >$bparam
+		bench_workload $r B
+		bench_exittrace $r C -s
+		bench_exittrace $r D -s -H
+		bench_exittrace $r E -s -P
+		bench_tracefs $r
+		echo "bench: round $r done ($(cut -d' ' -f1 /proc/uptime) s uptime)"
+		r=$((r + 1))
+	done
+	# leave the default scope behind
+	echo vm >$bparam
+	if [ $bfail = 0 ]; then
+		result bench pass "$brounds rounds x 6 configs, kvm_smoke -n $bn"
+	fi
+fi
