@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 	struct exittrace_bpf *skel = NULL;
 	struct timespec start, t;
 	double elapsed = 0, last = 0;
+	__u64 drops_stats, drops_vcpus;
 	int err, nr_cpus;
 	unsigned int i;
 	long printed = 0;
@@ -304,16 +305,17 @@ int main(int argc, char **argv)
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	report(&now, elapsed, &ropts);
+	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
+	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"in_flight\":%llu,"
 		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu}\n",
 		       (unsigned long long)count_in_flight(skel),
-		       (unsigned long long)read_drops(skel, nr_cpus, DROP_STATS_FULL),
-		       (unsigned long long)read_drops(skel, nr_cpus, DROP_VCPUS_FULL));
-	if (read_drops(skel, nr_cpus, DROP_STATS_FULL))
+		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus);
+	if (drops_stats)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
-	if (read_drops(skel, nr_cpus, DROP_VCPUS_FULL))
+	if (drops_vcpus)
 		fprintf(stderr, "exittrace: warning: the vCPU thread map was full: some latencies were not measured\n");
 	err = 0;
 

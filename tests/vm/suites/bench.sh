@@ -26,17 +26,6 @@ bench_fail() {
 	result "bench-$1" fail "$2"
 }
 
-# bench_wait FILE PATTERN: until FILE has PATTERN, or 60 s by the clock
-# (loading BPF under TCG takes seconds, not milliseconds).  No early way
-# out on "kill -0 PID" failing: in this bed that gave up on exittraces
-# that were still loading, which then missed their SIGINT.
-bench_wait() {
-	end=$(($(cut -d. -f1 /proc/uptime) + 60))
-	while ! grep -q "$2" "$1" 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
-		sleep 0.1
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
 
 # bench_workload ROUND CONFIG: run kvm_smoke once, print its per-exit times
 bench_workload() {
@@ -63,7 +52,7 @@ bench_exittrace() {
 	shift 2
 	exittrace "$@" >/tmp/bench-et.out 2>/tmp/bench-et.err &
 	et=$!
-	if bench_wait /tmp/bench-et.err attached; then
+	if wait_for /tmp/bench-et.err attached; then
 		bench_workload "$r" "$c"
 	else
 		bench_fail "$c-r$r" "exittrace $* did not attach (state $(cut -d' ' -f3 /proc/$et/stat 2>/dev/null)): $(tail -n1 /tmp/bench-et.err)"

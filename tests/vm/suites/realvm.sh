@@ -7,15 +7,6 @@ l2log=/tmp/l2.log
 etout=/tmp/exittrace.json
 eterr=/tmp/exittrace.err
 
-# wait_attached PID ERRFILE: until exittrace says it is attached
-wait_attached() {
-	i=0
-	while ! grep -q attached "$2" 2>/dev/null && kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 # Two independent exittrace instances: JSON for the check, and the table
 # with histograms for people to read.
 echo "== realvm: exittrace on the host side"
@@ -23,8 +14,8 @@ exittrace -s -j >"$etout" 2>"$eterr" &
 etpid=$!
 exittrace -s -H >/tmp/exittrace.table 2>/tmp/exittrace.table.err &
 tablepid=$!
-wait_attached $etpid "$eterr"
-wait_attached $tablepid /tmp/exittrace.table.err
+wait_for "$eterr" attached
+wait_for /tmp/exittrace.table.err attached
 
 # lapic=notscdeadline: with the TSC-deadline timer, the L2 guest's timer
 # interrupts arrived seconds late in this nested, TCG-emulated setup (two

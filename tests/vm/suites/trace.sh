@@ -12,23 +12,13 @@ exit_probe --wait -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
 pb=$!
 exec 7>/tmp/pa.in 8>/tmp/pb.in
 
-# wait_for FILE PATTERN PID: until FILE has PATTERN, PID dies, or 30 s
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && kill -0 "$3" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
-
-wait_for /tmp/pa.out 'ready pid' $pa && wait_for /tmp/pb.out 'ready pid' $pb ||
+wait_for /tmp/pa.out 'ready pid' && wait_for /tmp/pb.out 'ready pid' ||
 	result trace-setup fail "exit_probe --wait did not get ready"
 exittrace -s -j -P -p $pa -p $pb >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
 exittrace -s -j -c 1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
-wait_for /tmp/et-vm.err attached $etvm && wait_for /tmp/et-vcpu.err attached $etvcpu ||
+wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached ||
 	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err)"
 echo go >&7
 echo go >&8
