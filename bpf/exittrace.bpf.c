@@ -3,36 +3,69 @@
  * exittrace.bpf.c - count KVM exits per reason and time each one until
  * the vCPU re-enters the guest.
  *
- * kvm_exit:  count the exit for (VM, ISA, reason); remember per vCPU
- *            thread when and why it exited.
+ * kvm_exit:  count the exit for (VM, ISA, reason); remember in the vCPU
+ *            thread's task storage when and why it exited.
  * kvm_entry: the thread's pending exit ends here; its latency goes into
  *            that reason's sum, min, max and log2 histogram.
  *
- * The tracepoint records are read through CO-RE: the structs below name
- * only the fields used, and libbpf finds their offsets in the running
- * kernel's BTF (vmlinux, or kvm's module BTF when KVM is a module).
+ * Two ways in, chosen by the loader:
+ *  - tp_btf (default): the raw tracepoints.  The kernel does not build
+ *    the trace record; the exit reason is read from the vendor's vCPU
+ *    (vcpu_vmx.exit_reason, vcpu_svm.vmcb->control.exit_code), which is
+ *    where the record's exit_reason comes from too.  Needs the BTF of
+ *    the vendor module's structs.
+ *  - classic tracepoints: the record as tracefs shows it, read through
+ *    CO-RE; only the fields used are declared here.
+ * The hot path is the same after that: without -P a per-CPU array
+ * indexed by exittrace_slot(), with -P (and for a reason with no slot) a
+ * hash map shared by all CPUs, updated with atomic adds.
  */
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
 #include "exittrace.h"
 
-#define ISA_VMX 1
-
 char LICENSE[] SEC("license") = "GPL";
 
+/* classic tracepoint records */
 struct trace_event_raw_kvm_exit {
 	unsigned int exit_reason;
 	__u32 isa;
 	unsigned int vcpu_id;		/* since Linux 5.11 */
 } __attribute__((preserve_access_index));
 
-struct trace_event_raw_kvm_entry {
-	unsigned int vcpu_id;
+/* raw tracepoint arguments and the vendor structs behind them */
+struct kvm_vcpu {
+	int vcpu_id;
 } __attribute__((preserve_access_index));
+
+union vmx_exit_reason {
+	__u32 full;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vmx {
+	struct kvm_vcpu vcpu;
+	union vmx_exit_reason exit_reason;
+} __attribute__((preserve_access_index));
+
+struct vmcb_control_area {
+	__u32 exit_code;		/* low half when the kernel has a u64 */
+} __attribute__((preserve_access_index));
+
+struct vmcb {
+	struct vmcb_control_area control;
+} __attribute__((preserve_access_index));
+
+struct vcpu_svm {
+	struct kvm_vcpu vcpu;
+	struct vmcb *vmcb;
+} __attribute__((preserve_access_index));
+
+struct task_struct;
 
 /* Set by the loader before load; the verifier prunes what is off. */
 const volatile __u32 targ_tgids[EXITTRACE_MAX_PIDS] = {};
@@ -40,18 +73,32 @@ const volatile __u32 nr_targ_tgids = 0;
 const volatile int targ_vcpu = -1;
 const volatile bool per_vm = false;
 
+/* Without -P: one row per slot, one copy per CPU. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EXITTRACE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct exit_stats);
+} slots SEC(".maps");
+
+/*
+ * -P rows (VM x reason) and reasons without a slot.  Shared rather than
+ * per-CPU: 1,024 VMs x ~25 reasons would cost ~8 MB here, but that times
+ * the CPU count as a per-CPU map.  Allocated as rows appear.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);	/* the loader may resize before load */
 	__type(key, struct exit_key);
 	__type(value, struct exit_stats);
 } stats SEC(".maps");
 
-/* LRU: threads of VMs that are gone age out instead of filling the map. */
+/* The pending exit of each vCPU thread lives and dies with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);		/* vCPU thread id */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct vcpu_state);
 } vcpus SEC(".maps");
 
@@ -85,7 +132,8 @@ static __always_inline bool tgid_wanted(__u32 tgid)
 	return false;
 }
 
-static __always_inline struct exit_stats *stats_of(const struct exit_key *key)
+/* The hash row for @key, created on first use. */
+static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 {
 	static const struct exit_stats zero = {};
 	struct exit_stats *s;
@@ -115,73 +163,157 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-SEC("tp/kvm/kvm_exit")
-int handle_exit(struct trace_event_raw_kvm_exit *ctx)
+static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct vcpu_state *st, fresh = {};
+	__u32 tgid = id >> 32;
+	struct vcpu_state *st;
 	struct exit_stats *s;
 	struct exit_key key;
+	__u32 slot;
 
 	if (!tgid_wanted(tgid))
-		return 0;
-	if (targ_vcpu >= 0 && bpf_core_field_exists(ctx->vcpu_id) &&
-	    ctx->vcpu_id != (unsigned int)targ_vcpu)
-		return 0;
+		return;
+	if (targ_vcpu >= 0 && vcpu_id != targ_vcpu)
+		return;
 
 	key.tgid = per_vm ? tgid : 0;
-	key.isa = ctx->isa;
-	key.reason = ctx->exit_reason;
-	if (key.isa == ISA_VMX)
-		key.reason &= 0xffff;
+	key.isa = isa;
+	key.reason = isa == EXITTRACE_ISA_VMX ? reason & 0xffff : reason;
+	slot = per_vm ? EXITTRACE_NO_SLOT : exittrace_slot(key.isa, key.reason);
 
-	s = stats_of(&key);
-	if (s)
-		s->count++;
+	if (slot != EXITTRACE_NO_SLOT) {
+		s = bpf_map_lookup_elem(&slots, &slot);
+		if (s)
+			s->count++;
+	} else {
+		s = hash_row(&key);
+		if (s)
+			__sync_fetch_and_add(&s->count, 1);
+	}
 
-	st = bpf_map_lookup_elem(&vcpus, &tid);
+	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {
-		fresh.exit_ns = bpf_ktime_get_ns();
-		fresh.key = key;
-		if (bpf_map_update_elem(&vcpus, &tid, &fresh, BPF_ANY))
-			drop(DROP_VCPUS_FULL);
-		return 0;
+		drop(DROP_VCPUS_FULL);
+		return;
 	}
 	if (st->exit_ns) {
 		/* the previous exit never saw its entry */
-		s = bpf_map_lookup_elem(&stats, &st->key);
-		if (s)
-			s->unpaired++;
+		if (st->slot != EXITTRACE_NO_SLOT) {
+			s = bpf_map_lookup_elem(&slots, &st->slot);
+			if (s)
+				s->unpaired++;
+		} else {
+			s = bpf_map_lookup_elem(&stats, &st->key);
+			if (s)
+				__sync_fetch_and_add(&s->unpaired, 1);
+		}
 	}
 	st->key = key;
+	st->slot = slot;
 	st->exit_ns = bpf_ktime_get_ns();
-	return 0;
 }
 
-SEC("tp/kvm/kvm_entry")
-int handle_entry(struct trace_event_raw_kvm_entry *ctx)
+static __always_inline void on_entry(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vcpu_state *st;
 	struct exit_stats *s;
-	__u64 lat;
+	__u64 lat, *bucket;
 
-	st = bpf_map_lookup_elem(&vcpus, &tid);
+	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns)
-		return 0;	/* first entry, or the exit was filtered out */
+		return;	/* first entry, or the exit was filtered out */
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
 
+	if (st->slot != EXITTRACE_NO_SLOT) {
+		/* this CPU's copy: no other CPU writes it */
+		s = bpf_map_lookup_elem(&slots, &st->slot);
+		if (!s)
+			return;
+		s->lat_count++;
+		s->lat_sum_ns += lat;
+		if (!s->lat_min_ns || lat < s->lat_min_ns)
+			s->lat_min_ns = lat;
+		if (lat > s->lat_max_ns)
+			s->lat_max_ns = lat;
+		s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0]++;
+		return;
+	}
 	s = bpf_map_lookup_elem(&stats, &st->key);
 	if (!s)
-		return 0;
-	s->lat_count++;
-	s->lat_sum_ns += lat;
+		return;
+	__sync_fetch_and_add(&s->lat_count, 1);
+	__sync_fetch_and_add(&s->lat_sum_ns, lat);
+	/* min/max may lose a race between CPUs: extremes, not totals */
 	if (!s->lat_min_ns || lat < s->lat_min_ns)
 		s->lat_min_ns = lat;
 	if (lat > s->lat_max_ns)
 		s->lat_max_ns = lat;
-	s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0]++;
+	bucket = &s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0];
+	__sync_fetch_and_add(bucket, 1);
+}
+
+/* ---- tp_btf: raw tracepoints ------------------------------------------- */
+
+/* The exit reason as the kvm_exit record would carry it. */
+static __always_inline bool vendor_reason(struct kvm_vcpu *vcpu, __u32 isa, __u32 *reason)
+{
+	if (isa == EXITTRACE_ISA_VMX) {
+		struct vcpu_vmx *vmx = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
+
+		if (!bpf_core_field_exists(vmx->exit_reason.full))
+			return false;
+		*reason = BPF_CORE_READ(vmx, exit_reason.full);
+		return true;
+	}
+	if (isa == EXITTRACE_ISA_SVM) {
+		struct vcpu_svm *svm = (void *)vcpu - bpf_core_field_offset(struct vcpu_svm, vcpu);
+
+		if (!bpf_core_field_exists(svm->vmcb))
+			return false;
+		*reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+		return true;
+	}
+	return false;
+}
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	__u32 reason;
+
+	if (vendor_reason(vcpu, isa, &reason))
+		on_exit(isa, reason, vcpu->vcpu_id);
+	else
+		drop(DROP_NO_VENDOR);
+	return 0;
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(entry_btf)
+{
+	on_entry();
+	return 0;
+}
+
+/* ---- classic tracepoints --------------------------------------------------- */
+
+SEC("tp/kvm/kvm_exit")
+int exit_tp(struct trace_event_raw_kvm_exit *ctx)
+{
+	int vcpu_id = -1;
+
+	if (targ_vcpu >= 0 && bpf_core_field_exists(ctx->vcpu_id))
+		vcpu_id = ctx->vcpu_id;
+	on_exit(ctx->isa, ctx->exit_reason, vcpu_id);
+	return 0;
+}
+
+SEC("tp/kvm/kvm_entry")
+int entry_tp(void *ctx)
+{
+	on_entry();
 	return 0;
 }

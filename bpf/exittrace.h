@@ -10,7 +10,11 @@
 /* -p PID filters the loader can pass to the kernel side */
 #define EXITTRACE_MAX_PIDS	8
 
-/* One row of the statistics map: per VM (with -P), ISA and exit reason. */
+/* The tracepoint's isa field */
+#define EXITTRACE_ISA_VMX	1
+#define EXITTRACE_ISA_SVM	2
+
+/* One row of statistics: per VM (with -P), ISA and exit reason. */
 struct exit_key {
 	__u32 tgid;		/* VM process id, 0 unless per-VM breakdown */
 	__u32 isa;		/* 1 = VMX, 2 = SVM, as in the tracepoint */
@@ -27,17 +31,69 @@ struct exit_stats {
 	__u64 hist[EXITTRACE_HIST_SLOTS];
 };
 
-/* Per vCPU thread: the exit waiting for its entry. */
+/*
+ * Without -P, every exit reason the two manuals define has a fixed slot
+ * in a per-CPU array: counting an exit is then an index computation and
+ * an increment, with no hashing and no shared cache line.  Reasons
+ * outside the slots (none are defined today) go to the hash map.
+ *
+ *   VMX basic reasons 0..127          slots   0..127
+ *   SVM codes 0x0..0xbf               slots 128..319
+ *   SVM codes 0x400..0x40f (NPF...)   slots 320..335
+ *   SVM VMEXIT_INVALID (-1)           slot  336
+ */
+#define EXITTRACE_SLOTS		337
+#define EXITTRACE_NO_SLOT	0xffffffffU
+
+static inline __u32 exittrace_slot(__u32 isa, __u32 reason)
+{
+	if (isa == EXITTRACE_ISA_VMX)
+		return reason < 128 ? reason : EXITTRACE_NO_SLOT;
+	if (isa != EXITTRACE_ISA_SVM)
+		return EXITTRACE_NO_SLOT;
+	if (reason < 0xc0)
+		return 128 + reason;
+	if (reason >= 0x400 && reason < 0x410)
+		return 320 + reason - 0x400;
+	if (reason == 0xffffffffU)
+		return 336;
+	return EXITTRACE_NO_SLOT;
+}
+
+/* The inverse, for the loader: 0 if @slot is not a slot. */
+static inline int exittrace_slot_key(__u32 slot, struct exit_key *key)
+{
+	key->tgid = 0;
+	if (slot < 128) {
+		key->isa = EXITTRACE_ISA_VMX;
+		key->reason = slot;
+	} else if (slot < 320) {
+		key->isa = EXITTRACE_ISA_SVM;
+		key->reason = slot - 128;
+	} else if (slot < 336) {
+		key->isa = EXITTRACE_ISA_SVM;
+		key->reason = 0x400 + slot - 320;
+	} else if (slot == 336) {
+		key->isa = EXITTRACE_ISA_SVM;
+		key->reason = 0xffffffffU;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Per vCPU thread (task storage): the exit waiting for its entry. */
 struct vcpu_state {
 	__u64 exit_ns;		/* 0: no exit pending */
 	struct exit_key key;
-	__u32 pad;
+	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 };
 
 /* Counters of events the kernel side could not record. */
 enum exittrace_drop {
-	DROP_STATS_FULL,	/* statistics map at max_entries */
-	DROP_VCPUS_FULL,	/* vCPU thread map could not take a thread */
+	DROP_STATS_FULL,	/* the hash map was at max_entries */
+	DROP_VCPUS_FULL,	/* no task storage for a vCPU thread */
+	DROP_NO_VENDOR,		/* tp_btf: no BTF for the vendor's vCPU struct */
 	DROP_NR,
 };
 

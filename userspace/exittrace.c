@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "exit_reasons.h"
@@ -127,29 +128,70 @@ static int preflight(void)
 	return 0;
 }
 
-static int collect(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
+/* Without -P: the per-CPU array, all slots in one batch where possible. */
+static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
+{
+	int fd = bpf_map__fd(skel->maps.slots);
+	__u32 keys[EXITTRACE_SLOTS], count = EXITTRACE_SLOTS, out, slot, i;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct exit_stats *values, *v;
+	struct exit_key key;
+	int err = 0, cpu;
+
+	values = calloc((size_t)EXITTRACE_SLOTS * nr_cpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_lookup_batch(fd, NULL, &out, keys, values, &count, &opts) &&
+	    (errno != ENOENT || count == 0)) {
+		/* no batch operations on arrays before Linux 5.6: one by one */
+		for (count = 0; count < EXITTRACE_SLOTS; count++) {
+			keys[count] = count;
+			if (bpf_map_lookup_elem(fd, &count, values + (size_t)count * nr_cpus)) {
+				err = -errno;
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < count && !err; i++) {
+		slot = keys[i];
+		if (!exittrace_slot_key(slot, &key))
+			continue;
+		for (cpu = 0; cpu < nr_cpus && !err; cpu++) {
+			v = &values[(size_t)i * nr_cpus + cpu];
+			if (v->count || v->lat_count || v->unpaired)
+				err = snapshot_add(s, &key, v);
+		}
+	}
+out:
+	free(values);
+	return err;
+}
+
+/* -P rows, and reasons without a slot: one shared value per key. */
+static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
 {
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct exit_key key, next, *prev = NULL;
-	struct exit_stats *values;
-	int err = 0, cpu;
+	struct exit_stats value;
+	int err = 0;
 
-	values = calloc(nr_cpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
-	s->nr = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, values))
+		if (bpf_map_lookup_elem(fd, &key, &value))
 			continue;	/* removed meanwhile */
-		for (cpu = 0; cpu < nr_cpus && !err; cpu++)
-			err = snapshot_add(s, &key, &values[cpu]);
-		if (err)
-			break;
+		err = snapshot_add(s, &key, &value);
 	}
-	free(values);
 	return err;
+}
+
+static int collect(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
+{
+	int err;
+
+	s->nr = 0;
+	err = env.per_vm ? 0 : collect_slots(skel, s, nr_cpus);
+	return err ? err : collect_hash(skel, s);
 }
 
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
@@ -164,21 +206,122 @@ static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
 	return sum;
 }
 
-/* Exits whose entry has not been seen yet (vCPU still out, or gone). */
-static __u64 count_in_flight(struct exittrace_bpf *skel)
+/*
+ * Exits whose entry has not been seen yet (vCPU still out, or gone).
+ * Every counted exit ends up paired, unpaired, pending or without task
+ * storage, so the pending ones are what the counters leave over.
+ */
+static __u64 in_flight(const struct snapshot *s, __u64 no_storage)
 {
-	int fd = bpf_map__fd(skel->maps.vcpus);
-	__u32 key, next, *prev = NULL;
-	struct vcpu_state st;
-	__u64 n = 0;
+	struct exit_stats t;
+	__u64 done;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &st) && st.exit_ns)
-			n++;
+	snapshot_totals(s, &t);
+	done = t.lat_count + t.unpaired + no_storage;
+	return t.count > done ? t.count - done : 0;
+}
+
+/* The CPU's vendor, from /proc/cpuinfo: its vCPU struct and KVM module. */
+static const char *vendor_struct(const char **module)
+{
+	if (file_has("/proc/cpuinfo", "GenuineIntel")) {
+		*module = "kvm_intel";
+		return "vcpu_vmx";
 	}
-	return n;
+	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine")) {
+		*module = "kvm_amd";
+		return "vcpu_svm";
+	}
+	return NULL;
+}
+
+/* Does the kernel's BTF (vmlinux, or @module's own) describe struct @name? */
+static bool btf_has_struct(const char *name, const char *module)
+{
+	struct btf *vmlinux, *mod = NULL;
+	bool found;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) > 0;
+	if (!found) {
+		mod = btf__load_module_btf(module, vmlinux);
+		found = mod && btf__find_by_name_kind(mod, name, BTF_KIND_STRUCT) > 0;
+	}
+	btf__free(mod);
+	btf__free(vmlinux);
+	return found;
+}
+
+/*
+ * tp_btf reads the exit reason from the vendor's vCPU struct, so it needs
+ * that struct's BTF: in vmlinux when KVM is built in, in the module's BTF
+ * (CONFIG_DEBUG_INFO_BTF_MODULES) when it is a module.
+ */
+static int choose_attach(enum exittrace_attach want, enum exittrace_attach *mode)
+{
+	const char *module = NULL, *name = vendor_struct(&module);
+	bool ok = name && btf_has_struct(name, module);
+
+	if (want == ATTACH_CLASSIC || (want == ATTACH_AUTO && !ok)) {
+		if (want == ATTACH_AUTO && env.verbose)
+			fprintf(stderr, "exittrace: no BTF for struct %s: using the classic tracepoints\n",
+				name ? name : "vcpu_vmx/vcpu_svm");
+		*mode = ATTACH_CLASSIC;
+		return 0;
+	}
+	if (!ok) {
+		fprintf(stderr, "exittrace: --attach btf needs the BTF of struct %s (in vmlinux, or in\n"
+			"exittrace: /sys/kernel/btf/%s for a KVM built with CONFIG_DEBUG_INFO_BTF_MODULES);\n"
+			"exittrace: without it use --attach classic.\n",
+			name ? name : "vcpu_vmx or vcpu_svm", module ? module : "kvm_intel");
+		return -ENOENT;
+	}
+	*mode = ATTACH_BTF;
+	return 0;
+}
+
+static const char *attach_name(enum exittrace_attach mode)
+{
+	return mode == ATTACH_BTF ? "tp_btf" : "classic";
+}
+
+/* Open, configure, load and attach in @mode. */
+static int start(struct exittrace_bpf **out, enum exittrace_attach mode)
+{
+	struct exittrace_bpf *skel;
+	bool btf = mode == ATTACH_BTF;
+	unsigned int i;
+	int err;
+
+	*out = NULL;
+	skel = exittrace_bpf__open();
+	if (!skel) {
+		err = -errno;
+		fprintf(stderr, "exittrace: cannot open the BPF object: %s\n", strerror(errno));
+		return err ? err : -EINVAL;
+	}
+	for (i = 0; i < env.nr_pids; i++)
+		skel->rodata->targ_tgids[i] = env.pids[i];
+	skel->rodata->nr_targ_tgids = env.nr_pids;
+	skel->rodata->targ_vcpu = env.vcpu;
+	skel->rodata->per_vm = env.per_vm;
+	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
+	bpf_program__set_autoload(skel->progs.exit_btf, btf);
+	bpf_program__set_autoload(skel->progs.entry_btf, btf);
+	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
+	bpf_program__set_autoload(skel->progs.entry_tp, !btf);
+
+	err = exittrace_bpf__load(skel);
+	if (!err)
+		err = exittrace_bpf__attach(skel);
+	if (err) {
+		exittrace_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
 }
 
 static double now_s(void)
@@ -203,11 +346,11 @@ int main(int argc, char **argv)
 	struct report_opts ropts = { .top_hist = 5 };
 	struct snapshot now = {}, before = {}, delta = {}, tmp;
 	struct exittrace_bpf *skel = NULL;
-	struct timespec start, t;
+	enum exittrace_attach mode = ATTACH_CLASSIC;
+	struct timespec t0, t;
 	double elapsed = 0, last = 0;
-	__u64 drops_stats, drops_vcpus;
+	__u64 drops_stats, drops_vcpus, drops_vendor;
 	int err, nr_cpus;
-	unsigned int i;
 	long printed = 0;
 
 	err = exittrace_parse_args(argc, argv, 0, &env);
@@ -226,27 +369,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	skel = exittrace_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "exittrace: cannot open the BPF object: %s\n", strerror(errno));
-		return 1;
-	}
-	for (i = 0; i < env.nr_pids; i++)
-		skel->rodata->targ_tgids[i] = env.pids[i];
-	skel->rodata->nr_targ_tgids = env.nr_pids;
-	skel->rodata->targ_vcpu = env.vcpu;
-	skel->rodata->per_vm = env.per_vm;
-	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
-
-	err = exittrace_bpf__load(skel);
-	if (err) {
-		explain_load_error(err);
+	err = choose_attach(env.attach, &mode);
+	if (err)
 		goto cleanup;
+	err = start(&skel, mode);
+	if (err && mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
+		if (env.verbose)
+			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
+				strerror(-err));
+		mode = ATTACH_CLASSIC;
+		err = start(&skel, mode);
 	}
-	err = exittrace_bpf__attach(skel);
 	if (err) {
-		fprintf(stderr, "exittrace: attaching to kvm:kvm_exit/kvm_entry failed: %s\n",
-			strerror(-err));
+		if (err == -EPERM || err == -EACCES)
+			explain_load_error(err);
+		else
+			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n"
+				"exittrace: (run with -v for libbpf's log)\n", attach_name(mode),
+				strerror(-err));
 		goto cleanup;
 	}
 
@@ -256,9 +396,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Tracing KVM exits... Hit Ctrl-C to end.\n");
 	/* tests wait for this line before starting the workload */
 	if (env.summary_only)
-		fprintf(stderr, "exittrace: attached\n");
+		fprintf(stderr, "exittrace: attached (%s)\n", attach_name(mode));
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!exiting) {
 		unsigned int tick = env.summary_only ? 1 : env.interval;
 
@@ -267,7 +407,7 @@ int main(int argc, char **argv)
 		if (tick)
 			sleep(tick);
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		elapsed = (t.tv_sec - start.tv_sec) + (t.tv_nsec - start.tv_nsec) / 1e9;
+		elapsed = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
 		if (env.duration && elapsed + 0.001 >= env.duration)
 			exiting = 1;
 		if (env.summary_only && !env.openmetrics)
@@ -307,16 +447,21 @@ int main(int argc, char **argv)
 	report(&now, elapsed, &ropts);
 	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
+	drops_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
 	if (env.json)
-		printf("{\"tool\":\"exittrace\",\"final\":true,\"in_flight\":%llu,"
-		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu}\n",
-		       (unsigned long long)count_in_flight(skel),
-		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus);
+		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
+		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu}\n",
+		       attach_name(mode), (unsigned long long)in_flight(&now, drops_vcpus),
+		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
+		       (unsigned long long)drops_vendor);
 	if (drops_stats)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
 	if (drops_vcpus)
-		fprintf(stderr, "exittrace: warning: the vCPU thread map was full: some latencies were not measured\n");
+		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
+	if (drops_vendor)
+		fprintf(stderr, "exittrace: warning: %llu exits of an unknown ISA were not counted; try --attach classic\n",
+			(unsigned long long)drops_vendor);
 	err = 0;
 
 cleanup:

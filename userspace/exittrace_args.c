@@ -31,7 +31,7 @@ static const char doc[] =
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n";
 
-enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS };
+enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_ATTACH };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
@@ -44,7 +44,9 @@ static const struct argp_option opts[] = {
 	{ "summary", 's', NULL, 0, "Print only the final summary", 0 },
 	{ "openmetrics", OPT_OPENMETRICS, "FILE", 0,
 	  "Rewrite FILE atomically each interval in OpenMetrics text format", 0 },
-	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps (VM x reason; default 4096)", 0 },
+	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0,
+	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -115,6 +117,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_KEYS:
 		args->max_keys = parse_long(state, "--max-keys", arg, 16, 1 << 20);
 		break;
+	case OPT_ATTACH:
+		if (!strcmp(arg, "auto"))
+			args->attach = ATTACH_AUTO;
+		else if (!strcmp(arg, "btf"))
+			args->attach = ATTACH_BTF;
+		else if (!strcmp(arg, "classic"))
+			args->attach = ATTACH_CLASSIC;
+		else {
+			argp_error(state, "invalid --attach '%s': expected auto, btf or classic", arg);
+			return EINVAL;
+		}
+		break;
 	case ARGP_KEY_ARG:
 		if (ps->positional == 0)
 			args->interval = parse_long(state, "interval", arg, 1, 86400);
@@ -142,7 +156,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 		.interval = 1,
 		.count = -1,
 		.vcpu = -1,
-		.max_keys = 4096,
+		.max_keys = 32768,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);
 }

@@ -12,6 +12,13 @@
 
 #include "../bpf/exittrace.h"
 
+/* How the BPF programs hook kvm_exit/kvm_entry (see exittrace.bpf.c). */
+enum exittrace_attach {
+	ATTACH_AUTO,		/* tp_btf if the BTF has what it needs, else classic */
+	ATTACH_BTF,		/* raw tracepoints (tp_btf) */
+	ATTACH_CLASSIC,		/* tracepoints with their tracefs records */
+};
+
 struct exittrace_args {
 	unsigned int interval;		/* seconds between tables */
 	long count;			/* tables to print; -1: until stopped */
@@ -26,6 +33,7 @@ struct exittrace_args {
 	bool verbose;
 	unsigned int duration;		/* seconds; 0: until stopped */
 	unsigned int max_keys;
+	enum exittrace_attach attach;
 	const char *openmetrics;
 };
 

@@ -27,7 +27,7 @@ TEST(args_defaults)
 	CHECK(a.count == -1);
 	CHECK(a.vcpu == -1);
 	CHECK_EQ_U64(a.nr_pids, 0);
-	CHECK_EQ_U64(a.max_keys, 4096);
+	CHECK_EQ_U64(a.max_keys, 32768);
 	CHECK(!a.json && !a.histograms && !a.per_vm && !a.summary_only);
 }
 
@@ -77,4 +77,20 @@ TEST(args_pids)
 	/* pid_max is at most 2^22: this one cannot exist */
 	CHECK(parse(&a, "-p 999999999") != 0);
 	CHECK(parse(&a, "-p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1") != 0);
+}
+
+TEST(args_attach)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK(a.attach == ATTACH_AUTO);
+	CHECK(parse(&a, "--attach btf") == 0);
+	CHECK(a.attach == ATTACH_BTF);
+	CHECK(parse(&a, "--attach classic") == 0);
+	CHECK(a.attach == ATTACH_CLASSIC);
+	CHECK(parse(&a, "--attach auto") == 0);
+	CHECK(a.attach == ATTACH_AUTO);
+	CHECK(parse(&a, "--attach raw") != 0);
+	CHECK(parse(&a, "--attach") != 0);
 }

@@ -54,7 +54,7 @@ start=$(date +%s)
 case $bed in
 qemu)
 	watch_emulator qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+		${QEMU_ACCEL:--accel tcg,thread=multi} -cpu max -smp 2 -m 1536 \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-nographic -no-reboot -serial "file:$log" -monitor none \
 		-display none -nic none

@@ -1,8 +1,12 @@
 # trace: exittrace, filtered in the kernel by VMM pid, counts exactly what
 # test-VMM guests did.  Two exit_probe VMs run at once (A: 2 vCPUs, B: 1);
 # one exittrace breaks the counts down per VM (-P -p A -p B), another
-# follows only vCPU 1 of A (-c 1 -p A).  Both attach before the probes
-# create their VMs (exit_probe --wait), so they see each VM's whole life.
+# follows only vCPU 1 of A (-c 1 -p A), and a third counts B alone through
+# the classic tracepoints (--attach classic -p B; the others use the
+# default, tp_btf).  So both ways in and both kinds of map (the per-CPU
+# slot array without -P, the hash with it) are checked.  All attach before
+# the probes create their VMs (exit_probe --wait), so they see each VM's
+# whole life.
 na=300 nb=200
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
@@ -18,8 +22,12 @@ exittrace -s -j -P -p $pa -p $pb >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
 exittrace -s -j -c 1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
-wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached ||
-	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err)"
+exittrace -s -j --attach classic -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
+etclassic=$!
+wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
+	wait_for /tmp/et-classic.err attached ||
+	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-classic.err)"
+echo "exittrace: -P: $(cat /tmp/et-vm.err); -c 1: $(cat /tmp/et-vcpu.err); B: $(cat /tmp/et-classic.err)"
 echo go >&7
 echo go >&8
 wait $pa
@@ -27,9 +35,10 @@ rca=$?
 wait $pb
 rcb=$?
 exec 7>&- 8>&-
-kill -INT $etvm $etvcpu
+kill -INT $etvm $etvcpu $etclassic
 wait $etvm
 wait $etvcpu
+wait $etclassic
 
 for p in a b; do
 	eval "rc=\$rc$p pid=\$p$p"
@@ -50,6 +59,15 @@ for p in a b; do
 		result trace-exact-vm-$p fail "$(grep MISMATCH /tmp/check.out | head -n1)"
 	fi
 done
+
+echo "== exittrace --attach classic -p B (no -P: the slot array) vs what B's guest executed:"
+if /tests/check_trace.sh /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
+	cat /tmp/check.out
+	result trace-exact-classic pass "exittrace --attach classic -p: exact counts for $(grep -c ok /tmp/check.out) reasons"
+else
+	cat /tmp/check.out
+	result trace-exact-classic fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+fi
 
 # The cross-check: the patch's view (the probe's end readout) against
 # exittrace's, every reason, exactly where only the guest causes them.
