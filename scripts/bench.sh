@@ -37,6 +37,8 @@ if [ ! -s "$raw" ]; then
 	exit 1
 fi
 
+configs="A B C D E G F"
+
 # Per (config, kind): median, min, max over the rounds.  Sorting by value
 # inside each group lets awk take the median from the middle.
 csv=$out/bench.csv
@@ -59,7 +61,7 @@ awk '
 # rows in setup order, kinds cheapest-path first (sort put hlt before io)
 {
 	head -n1 "$csv.tmp"
-	for c in A B C D E F; do
+	for c in $configs; do
 		for k in cpuid io hlt; do
 			grep "^$c,$k," "$csv.tmp" || true
 		done
@@ -71,39 +73,72 @@ desc() {
 	case $1 in
 	A) echo "off, nothing attached" ;;
 	B) echo "exit_stats=vm" ;;
-	C) echo "vm + exittrace -s" ;;
-	D) echo "vm + exittrace -s -H" ;;
-	E) echo "vm + exittrace -s -P" ;;
+	C) echo "vm + exittrace (tp_btf)" ;;
+	D) echo "vm + exittrace -H" ;;
+	E) echo "vm + exittrace -P" ;;
+	G) echo "vm + exittrace classic tp" ;;
 	F) echo "vm + tracefs kvm_exit/entry" ;;
 	*) echo "?" ;;
 	esac
 }
 
+# Paired ratios: within each round, X/A of the same kind; the median over
+# rounds.  A drift of the emulator's speed (other load on the machine)
+# moves both sides of a pair, so these are steadier than medians alone.
+# pair X Y KIND -> median over rounds of X_r / Y_r
+pair() {
+	awk -v x="$1" -v y="$2" -v k="$3" '
+		$2 == k && $1 == x { vx[$3] = $4 }
+		$2 == k && $1 == y { vy[$3] = $4 }
+		END {
+			for (r in vx) if ((r in vy) && vy[r] > 0) v[++n] = vx[r] / vy[r]
+			if (!n) exit
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			printf "%.4f\n", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		}' "$raw"
+}
+
 echo
 echo "== make bench: ns per exit, kvm_smoke on 1 vCPU in the QEMU bed (median of $(cut -d' ' -f3 "$raw" | sort -u | wc -l) rounds)"
-printf '  %-3s %-28s %-6s %4s %10s %7s %19s\n' cfg setup kind runs "median ns" "vs A" "min-max ns"
+printf '  %-3s %-28s %-6s %4s %10s %7s %7s %19s\n' cfg setup kind runs "median ns" "vs A" "paired" "min-max ns"
 tail -n +2 "$csv" | while IFS=, read -r c k n med ratio lo hi; do
-	printf '  %-3s %-28s %-6s %4s %10.0f %7s %9.0f-%-9.0f\n' "$c" "$(desc "$c")" "$k" "$n" "$med" \
-		"${ratio:+$(printf '%.3f' "$ratio")}" "$lo" "$hi"
+	printf '  %-3s %-28s %-6s %4s %10.0f %7s %7s %9.0f-%-9.0f\n' "$c" "$(desc "$c")" "$k" "$n" "$med" \
+		"${ratio:+$(printf '%.3f' "$ratio")}" "$(pair "$c" A "$k" | cut -c1-5)" "$lo" "$hi"
 done
+echo "  (vs A: ratio of the medians; paired: median over rounds of that round's X/A)"
 
 # The targets, on CPUID (the exit KVM handles without leaving the
 # kernel, so the observers' share of it is the largest).
-med() { awk -F, -v c="$1" -v k="$2" '$1 == c && $2 == k { print $4 }' "$csv"; }
-a=$(med A cpuid) b=$(med B cpuid) c=$(med C cpuid) f=$(med F cpuid)
+pab=$(pair B A cpuid) pcb=$(pair C B cpuid) pfb=$(pair F B cpuid) pgb=$(pair G B cpuid)
 echo
-echo "== targets (cpuid medians; reported, not enforced)"
-if [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] && [ -n "$f" ]; then
-	awk -v a="$a" -v b="$b" -v c="$c" -v f="$f" 'BEGIN {
-		ok = b / a <= 1.01
-		printf "  B/A = %.3f <= 1.01           %s\n", b / a, ok ? "holds" : "does not hold"
-		ok = c / b <= 1.05
-		printf "  C/B = %.3f <= 1.05           %s\n", c / b, ok ? "holds" : "does not hold"
-		ok = (c - b) <= (f - b) / 4
-		printf "  C-B = %.0f ns <= (F-B)/4 = %.0f ns   %s\n", c - b, (f - b) / 4, ok ? "holds" : "does not hold"
+echo "== targets (cpuid, paired ratios; reported, not enforced)"
+if [ -n "$pab" ] && [ -n "$pcb" ] && [ -n "$pfb" ]; then
+	awk -v ab="$pab" -v cb="$pcb" -v fb="$pfb" -v gb="${pgb:-0}" 'BEGIN {
+		printf "  patch on vs off          B/A = %.3f  <= 1.01            %s\n", ab, ab <= 1.01 ? "holds" : "does not hold"
+		printf "  exittrace vs patch only  C/B = %.3f  <= 1.05            %s\n", cb, cb <= 1.05 ? "holds" : "does not hold"
+		q = fb > 1 ? (cb - 1) / (fb - 1) : 99
+		printf "  vs tracefs ring buffer   (C/B-1)/(F/B-1) = %.2f  <= 0.25  %s\n", q, q <= 0.25 ? "holds" : "does not hold"
+		if (gb > 0)
+			printf "  (classic tracepoints     G/B = %.3f)\n", gb
 	}'
 else
-	echo "  cannot check: a cpuid median of A, B, C or F is missing"
+	echo "  cannot check: a cpuid measurement of A, B, C or F is missing"
+fi
+
+# exittrace's own CPU at a 1 s interval, and its maps
+cpu=$(grep -a '^@@BENCHCPU ' "$BENCH_LOG" | tr -d '\r')
+if [ -n "$cpu" ]; then
+	echo
+	echo "== exittrace's own CPU (1 s tables, ~10 s, two VMs exiting; target < 1% of one core)"
+	echo "$cpu" | sed 's/^@@BENCHCPU /  /'
+	echo "$cpu" | sed 's/^@@BENCHCPU //' >"$out/bench-cpu.txt"
+fi
+maps=$(grep -a '^@@BENCHMAP ' "$BENCH_LOG" | tr -d '\r')
+if [ -n "$maps" ]; then
+	echo
+	echo "== exittrace's BPF maps in the bed (fdinfo; map types: 2 hash, 6 per-CPU array, 29 task storage)"
+	echo "$maps" | sed 's/^@@BENCHMAP /  /'
+	echo "$maps" | sed 's/^@@BENCHMAP //' >"$out/bench-maps.txt"
 fi
 
 # Bar chart: one group per setup, one bar per exit kind, min-max as error
@@ -113,7 +148,7 @@ dat=$out/bench.dat
 {
 	# a comment, not a header: gnuplot would count a header as a row
 	echo "# setup cpuid cpuid_min cpuid_max io io_min io_max hlt hlt_min hlt_max"
-	for c in A B C D E F; do
+	for c in $configs; do
 		row="\"$c: $(desc "$c")\""
 		for k in cpuid io hlt; do
 			v=$(awk -F, -v c="$c" -v k="$k" '$1 == c && $2 == k { print $4, $6, $7 }' "$csv")

@@ -57,6 +57,7 @@ check exittrace-bad-pid 64 'no process with PID' ./exittrace -p 999999
 check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
 check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
+check exittrace-bad-attach 64 'expected auto, btf or classic' ./exittrace --attach raw
 
 if [ "$(id -u)" != 0 ]; then
 	skip exittrace-host-attach "needs root (run make test as root)"
@@ -68,6 +69,20 @@ elif [ ! -e /sys/module/kvm ]; then
 else
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
+	check exittrace-host-classic 0 '"attach":"classic"' ./exittrace -s -j -d 1 --attach classic
+	# tp_btf needs the vendor's vCPU struct in the BTF: attached, or the
+	# message naming the struct and the way out, depending on this host
+	btfout=$(./exittrace -s -j -d 1 --attach btf 2>&1)
+	rc=$?
+	if { [ $rc = 0 ] && echo "$btfout" | grep -q '"attach":"tp_btf"'; } ||
+	   { [ $rc = 1 ] && echo "$btfout" | tr '\n' ' ' | grep -q 'needs the BTF of struct vcpu_.*use --attach classic'; }; then
+		echo "ok   exittrace-host-btf (rc=$rc: $(echo "$btfout" | tail -n1 | cut -c1-70))"
+		pass=$((pass + 1))
+	else
+		echo "FAIL exittrace-host-btf: rc=$rc"
+		echo "$btfout" | tail -n5 | sed 's/^/       /'
+		fail=$((fail + 1))
+	fi
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
 fi

@@ -3,7 +3,8 @@
 # and N HLT (both returned to the VMM) on one vCPU under six setups:
 #   A exit_stats=off, nothing attached (baseline)
 #   B exit_stats=vm (the patch's counters)
-#   C B + exittrace -s        D B + exittrace -s -H      E B + exittrace -s -P
+#   C B + exittrace -s (default: tp_btf)   D B + exittrace -s -H
+#   E B + exittrace -s -P                   G B + exittrace -s --attach classic
 #   F B + tracefs ring buffer recording kvm_exit and kvm_entry
 # The setups alternate within each round, in the same order every round,
 # so a slow drift of the emulator's speed spreads over all of them rather
@@ -11,10 +12,14 @@
 #   @@BENCH round=R config=X kind=cpuid|io|hlt ns_per_exit=V
 # N and the number of rounds can be set on the kernel command line
 # (et.bench_n=, et.bench_rounds=) to recalibrate without a rebuild.
+# After the rounds: exittrace's own CPU time at a 1 s interval while
+# guests exit, and what its BPF maps hold (fdinfo), as
+#   @@BENCHCPU setup=... cpu_pct=... exits_per_s=...
+#   @@BENCHMAP setup=... map=... type=... max_entries=... memlock=...
 bn=$(arg bench_n)
 bn=${bn:-5000}
 brounds=$(arg bench_rounds)
-brounds=${brounds:-5}
+brounds=${brounds:-7}
 bparam=/sys/module/kvm/parameters/exit_stats
 btr=/sys/kernel/tracing
 bfail=0
@@ -103,6 +108,45 @@ bench_tracefs() {
 	echo >$btr/trace
 }
 
+# bench_cpu NAME INTERVAL [OPTIONS...]: exittrace printing a table every
+# INTERVAL seconds for ~10 s while two VMs exit; its CPU time from
+# /proc/PID/stat (utime + stime, in USER_HZ = 100 ticks/s on x86) over
+# its lifetime, and its maps' fdinfo.
+bench_cpu() {
+	name=$1 ival=$2
+	shift 2
+	exittrace "$@" "$ival" >/tmp/bench-cpu.out 2>/tmp/bench-cpu.err &
+	et=$!
+	sleep 1
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	n=0
+	while awk -v t0="$t0" -v t="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { exit !(t - t0 < 10) }'; do
+		kvm_smoke -n 2000 -c 2 -t 120 >/dev/null 2>&1 &
+		kvm_smoke -n 2000 -t 120 >/dev/null 2>&1
+		wait
+		n=$((n + 1))
+	done
+	for fd in /proc/$et/fdinfo/*; do
+		grep -q '^map_type' "$fd" 2>/dev/null || continue
+		echo "@@BENCHMAP setup=$name map=$(awk '/^map_id/ { print $2 }' "$fd")" \
+			"type=$(awk '/^map_type/ { print $2 }' "$fd")" \
+			"max_entries=$(awk '/^max_entries/ { print $2 }' "$fd")" \
+			"value_size=$(awk '/^value_size/ { print $2 }' "$fd")" \
+			"memlock=$(awk '/^memlock/ { print $2 }' "$fd")"
+	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	ticks=$(awk '{ print $14 + $15 }' /proc/$et/stat)
+	start=$(awk '{ print $22 }' /proc/$et/stat)
+	kill -INT $et
+	wait $et
+	exits=$(sed -n 's/^ *TOTAL *\([0-9]*\) .*/\1/p' /tmp/bench-cpu.out | tail -n1)
+	awk -v ticks="$ticks" -v start="$start" -v t1="$t1" -v name="$name" -v e="${exits:-0}" 'BEGIN {
+		life = t1 - start / 100
+		printf "@@BENCHCPU setup=%s interval_s=1 life_s=%.1f cpu_s=%.2f cpu_pct=%.2f exits=%d\n",
+			name, life, ticks / 100, 100 * ticks / 100 / life, e }'
+	sleep 1
+}
+
 if [ ! -w $bparam ]; then
 	bench_fail setup "no $bparam: not the patched kernel"
 else
@@ -119,10 +163,13 @@ else
 		bench_exittrace $r C -s
 		bench_exittrace $r D -s -H
 		bench_exittrace $r E -s -P
+		bench_exittrace $r G -s --attach classic
 		bench_tracefs $r
 		echo "bench: round $r done ($(cut -d' ' -f1 /proc/uptime) s uptime)"
 		r=$((r + 1))
 	done
+	bench_cpu table 1
+	bench_cpu per-vm 1 -P
 	# leave the default scope behind
 	echo vm >$bparam
 	if [ $bfail = 0 ]; then
