@@ -122,8 +122,9 @@ bench_cpu() {
 	n=0
 	while awk -v t0="$t0" -v t="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { exit !(t - t0 < 10) }'; do
 		kvm_smoke -n 2000 -c 2 -t 120 >/dev/null 2>&1 &
+		ks=$!
 		kvm_smoke -n 2000 -t 120 >/dev/null 2>&1
-		wait
+		wait $ks
 		n=$((n + 1))
 	done
 	for fd in /proc/$et/fdinfo/*; do
