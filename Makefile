@@ -93,7 +93,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
-	$(BUILD)/us/exit_reasons.o
+	$(BUILD)/us/record.o $(BUILD)/us/exit_reasons.o
 
 $(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
@@ -121,7 +121,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/report.o $(BUILD)/us/exittrace_args.o
+$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 

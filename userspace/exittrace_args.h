@@ -11,9 +11,10 @@
 #include <linux/types.h>
 
 #include "../bpf/exittrace.h"
+#include "record.h"
 
 struct exittrace_args {
-	unsigned int interval;		/* seconds between tables */
+	unsigned int interval_ms;	/* between tables and records, >= 100 */
 	long count;			/* tables to print; -1: until stopped */
 	__u32 pids[EXITTRACE_MAX_PIDS];
 	unsigned int nr_pids;
@@ -27,7 +28,13 @@ struct exittrace_args {
 	unsigned int duration;		/* seconds; 0: until stopped */
 	unsigned int max_keys;
 	const char *openmetrics;
+	const char *record;		/* --record FILE, or NULL */
+	enum record_format record_format;
+	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
 };
+
+/* Shortest interval: below it the map walk itself would be the workload. */
+#define EXITTRACE_MIN_INTERVAL_MS	100
 
 /*
  * Parse @argv into @args (defaults first).  @argp_flags go to argp_parse():
