@@ -160,7 +160,8 @@ $(BUILD)/tests/exit_stats_test: $(BUILD)/kernel/bzImage
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh $(wildcard tests/vm/suites/*.sh)
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
+	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \
