@@ -37,7 +37,7 @@ awk -v rec="$rec" '
 		key = $1 " " $2
 		seen[key] = 1
 		ok = (key in rcount) && rcount[key] == $3 && rlat[key] == $4
-		printf "  pid %-6s %-4s %-20s record %9s %15s ns  exittrace %9s %15s ns  %s\n",
+		printf "  pid %-6s %-4s %-20s record %9.0f %15.0f ns  exittrace %9.0f %15.0f ns  %s\n",
 			$1, $2, (key in name) ? name[key] : "?", rcount[key] + 0, rlat[key] + 0,
 			$3, $4, ok ? "ok" : "<-- MISMATCH"
 		if (!ok) bad++
