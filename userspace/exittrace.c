@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 	 * is collected after the loop, from the same snapshot as the summary.
 	 */
 	end_at = start;
-	ts_add_ms(&end_at, env.duration * 1000U);
+	end_at.tv_sec += env.duration;
 	deadline = start;
 	ts_add_ms(&deadline, env.interval_ms);
 	for (;;) {

@@ -17,6 +17,7 @@ struct parse_state {
 	unsigned int positional;
 	bool bad;
 	bool format_given;
+	bool interval_given;	/* by -i */
 };
 
 const char *argp_program_version = "exittrace 0.1";
@@ -187,7 +188,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		args->openmetrics = arg;
 		break;
 	case 'i':
+		if (ps->positional) {
+			argp_error(state, "the interval is given twice: use -i or the positional interval");
+			return EINVAL;
+		}
 		parse_interval(state, arg, &args->interval_ms);
+		ps->interval_given = true;
 		break;
 	case OPT_RECORD:
 		if (!*arg) {
@@ -217,7 +223,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		args->max_keys = parse_long(state, "--max-keys", arg, 16, 1 << 20);
 		break;
 	case ARGP_KEY_ARG:
-		if (ps->positional == 0)
+		if (ps->positional == 0 && ps->interval_given) {
+			argp_error(state, "the interval is given twice: use -i or the positional interval");
+			return EINVAL;
+		} else if (ps->positional == 0)
 			args->interval_ms = 1000 * parse_long(state, "interval", arg, 1, 86400);
 		else if (ps->positional == 1)
 			args->count = parse_long(state, "count", arg, 1, 0x7fffffff);

@@ -71,6 +71,13 @@ work=$(mktemp -d)
 trap 'rm -f "$out"; rm -rf "$work"' EXIT
 check record-fixture-sums 0 'total: record 21905, exittrace 21905 .*end=signal' \
 	tests/vm/check_record.sh $tl $fx/timeline-final.json
+# ... and must differ when the summary does: a count, a reason missing
+sed 's/"name":"HLT","count":1310,/"name":"HLT","count":1311,/' $fx/timeline-final.json >"$work/final1.json"
+check record-sums-differ 1 'HLT +record +1310 .* exittrace +1311 .*MISMATCH' \
+	tests/vm/check_record.sh $tl "$work/final1.json"
+sed 's/{"isa":"SVM","code":55,[^}]*},\{0,1\}//; s/,\]/]/' $fx/timeline-final.json >"$work/final2.json"
+check record-sums-missing 1 'WRITE_DR7 +record +1 +exittrace none +<-- MISMATCH' \
+	tests/vm/check_record.sh $tl "$work/final2.json"
 # each altered copy must be refused, saying where and why
 sed '0,/,exits,0,SVM,1024,NPF,/s/\(,exits,0,SVM,1024,NPF,\)\([0-9]*\)/\1999\2/' $tl >"$work/count.csv"
 check record-bad-interval-sum 1 'count.csv:[0-9]+: interval count .* exits records sum to' \

@@ -65,6 +65,8 @@ TEST(args_interval_option)
 	CHECK(parse(&a, "-i 1m") != 0);
 	CHECK(parse(&a, "-i nan") != 0);
 	CHECK(parse(&a, "-i 100000s") != 0);
+	CHECK(parse(&a, "-i 0.5 2") != 0);		/* given twice */
+	CHECK(parse(&a, "2 -i 0.5") != 0);
 }
 
 TEST(args_record)
