@@ -3,7 +3,8 @@
 #   make            build ./exittrace (host) and ./exitstat (guest)
 #   make test       unit tests, host checks, then both emulated test beds
 #   make demo       boot the emulated host and run a real guest on the
-#                   patched KVM
+#                   patched KVM; its exit timeline (picture, summary)
+#                   lands in build/demo/
 #   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (QEMU bed; not
@@ -247,7 +248,7 @@ demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs exittrace exitstat
+	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs $(BUILD)/demo exittrace exitstat
 
 distclean:
 	rm -rf $(BUILD) exittrace exitstat
