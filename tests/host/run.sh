@@ -130,6 +130,15 @@ else
 	check exittrace-record-jsonl 0 'intervals=4	marks=0	end=duration' sh -c \
 		"./exittrace -s -i 250ms -d 1 --record '$work/host.jsonl' >/dev/null 2>&1 &&
 		 awk -v sums=1 -f scripts/exitrecord.awk '$work/host.jsonl'"
+	# SIGKILL: no end record, but what was written is whole intervals
+	check exittrace-record-killed 0 'no end record: .* [1-9][0-9]* complete intervals' sh -c \
+		"./exittrace -s -i 100ms --record '$work/killed-host.csv' >/dev/null 2>&1 & pid=\$!
+		 for i in \$(seq 100); do
+			[ \$(grep -c ,interval, '$work/killed-host.csv' 2>/dev/null) -ge 3 ] 2>/dev/null && break
+			sleep 0.1
+		 done
+		 kill -KILL \$pid; wait \$pid
+		 awk -f scripts/exitrecord.awk '$work/killed-host.csv' >/dev/null"
 	check exittrace-record-unwritable 1 'cannot create the record file' \
 		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
