@@ -3,7 +3,8 @@
 #   make            build ./exittrace (host) and ./exitstat (guest)
 #   make test       unit tests, host checks, then both emulated test beds
 #   make demo       boot the emulated host and run a real guest on the
-#                   patched KVM
+#                   patched KVM; its exit timeline (picture, summary)
+#                   lands in build/demo/
 #   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (QEMU bed; not
@@ -93,7 +94,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
-	$(BUILD)/us/exit_reasons.o
+	$(BUILD)/us/record.o $(BUILD)/us/exit_reasons.o
 
 $(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
@@ -121,7 +122,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/report.o $(BUILD)/us/exittrace_args.o
+$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -160,7 +161,8 @@ $(BUILD)/tests/exit_stats_test: $(BUILD)/kernel/bzImage
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh $(wildcard tests/vm/suites/*.sh)
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
+	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \
@@ -246,7 +248,7 @@ demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs exittrace exitstat
+	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs $(BUILD)/demo exittrace exitstat
 
 distclean:
 	rm -rf $(BUILD) exittrace exitstat

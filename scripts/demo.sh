@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make demo: boot the emulated host (QEMU TCG, AMD SVM) with the patched
-# KVM; inside it, real QEMU boots a full Linux guest with -accel kvm while
-# exittrace records every exit.  Shows the host's view and the guest's.
+# KVM; inside it, real QEMU boots a full Linux guest with -accel kvm, which
+# idles a few seconds before powering off, while exittrace records every
+# exit.  Shows the host's view and the guest's, and leaves the recorded
+# timeline, its picture and summary in BUILD/demo/.
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 log=$build/logs/qemu-demo.log
+out=$build/demo
 echo "demo: booting the emulated KVM host (QEMU TCG -cpu max: AMD SVM)..."
 start=$(date +%s)
 if ! tests/vm/run-bed.sh qemu "$build/kernel/bzImage" "$build/vm/full.cpio.gz" demo \
@@ -15,6 +18,7 @@ if ! tests/vm/run-bed.sh qemu "$build/kernel/bzImage" "$build/vm/full.cpio.gz" d
 	exit 1
 fi
 clean() { tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; }
+between() { clean < "$log" | sed -n "/^$1\$/,/^$2\$/p" | sed '1d;$d'; }
 echo
 echo "== The guest (L2: Linux on the patched KVM, under real QEMU) =="
 grep -a '  L2| ' "$log" | clean | sed 's/^  L2| /  /'
@@ -26,6 +30,21 @@ echo
 echo "== Both witnesses: the guest's last reading (patch) beside exittrace (BPF) =="
 echo "   (BPF also saw what the guest did after its last read: printing, poweroff)"
 clean < "$log" | sed -n '/^== realvm: guest (patch) vs host/,/^exitdiff:/p' | sed '1d'
+echo
+# The timeline, carried out of the bed on its console.
+mkdir -p "$out"
+between @@RECORD-BEGIN @@RECORD-END > "$out/recording.csv"
+between @@FINAL-BEGIN @@FINAL-END > "$out/exittrace-final.json"
+tsc_khz=$(clean < "$log" | sed -n 's/^@@TSC_KHZ \([0-9]*\)$/\1/p' | tail -n1)
+echo "== The timeline (exittrace -i 100ms --record, marks from the guest's console) =="
+if scripts/exitplot -o "$out" ${tsc_khz:+-k "$tsc_khz"} "$out/recording.csv" >/dev/null; then
+	sed 's/^/  /' "$out/summary.md"
+	echo
+	echo "demo: timeline in $out/: timeline.png, summary.md, recording.csv"
+else
+	echo "demo: could not plot $out/recording.csv" >&2
+	exit 1
+fi
 echo
 clean < "$log" | grep '^@@RESULT' | sed 's/^@@RESULT /result: /'
 echo "demo: done in $(( $(date +%s) - start ))s (console log: $log)"

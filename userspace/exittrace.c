@@ -3,6 +3,7 @@
  * exittrace - count KVM VM exits per reason and time how long each keeps
  * the vCPU out of the guest, from the kvm_exit/kvm_entry tracepoints.
  */
+#include <argp.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "exit_reasons.h"
 #include "exittrace_args.h"
+#include "record.h"
 #include "report.h"
 #include "exittrace.skel.h"
 
@@ -288,7 +290,7 @@ static const char *attach_name(enum exittrace_attach mode)
 }
 
 /* Open, configure, load and attach in @mode. */
-static int start(struct exittrace_bpf **out, enum exittrace_attach mode)
+static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
 	bool btf = mode == ATTACH_BTF;
@@ -341,14 +343,125 @@ static void report(const struct snapshot *s, double interval, const struct repor
 	fflush(stdout);
 }
 
+/* --record: the open file and the marks written so far. */
+struct recording {
+	FILE *f;
+	enum record_format fmt;
+	unsigned int marks;
+};
+
+static volatile sig_atomic_t marks_requested;
+
+static void mark_handler(int sig)
+{
+	(void)sig;
+	marks_requested++;
+}
+
+/* The @n-th (from 1) label of --mark-labels, or "mark<n>" past its end. */
+static const char *mark_label(unsigned int n, char *buf, size_t len)
+{
+	const char *p = env.mark_labels;
+	unsigned int i;
+
+	for (i = 1; p && i < n; i++) {
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	if (p && *p)
+		snprintf(buf, len, "%.*s", (int)strcspn(p, ","), p);
+	else
+		snprintf(buf, len, "mark%u", n);
+	return buf;
+}
+
+/* The ISA the kvm_exit reasons will be in, from the CPU's vendor. */
+static const char *cpu_isa(void)
+{
+	if (file_has("/proc/cpuinfo", "GenuineIntel"))
+		return "VMX";
+	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine"))
+		return "SVM";
+	return "unknown";
+}
+
+static double mono_s(const struct timespec *t)
+{
+	return t->tv_sec + t->tv_nsec / 1e9;
+}
+
+static void ts_add_ms(struct timespec *t, unsigned int ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static int record_open(struct recording *rec, const struct timespec *start, double start_unix)
+{
+	static char kernel[65];
+	struct record_meta meta = {
+		.tool = argp_program_version,
+		.start_unix_s = start_unix,
+		.start_mono_s = mono_s(start),
+		.isa = cpu_isa(),
+		.kernel = kernel,
+		.interval_ms = env.interval_ms,
+		.pids = env.pids,
+		.nr_pids = env.nr_pids,
+		.vcpu = env.vcpu,
+		.per_vm = env.per_vm,
+	};
+	FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
+
+	if (f) {
+		if (fgets(kernel, sizeof(kernel), f))
+			kernel[strcspn(kernel, "\n")] = 0;
+		fclose(f);
+	}
+	rec->fmt = env.record_format;
+	rec->f = fopen(env.record, "w");
+	if (!rec->f) {
+		fprintf(stderr, "exittrace: cannot create the record file %s: %s\n", env.record,
+			strerror(errno));
+		return -errno;
+	}
+	/* big enough for one interval: each is one write() */
+	setvbuf(rec->f, NULL, _IOFBF, 1 << 16);
+	record_header(rec->f, rec->fmt, &meta);
+	return 0;
+}
+
+/* Flush what was written for this interval; a full disk stops the run. */
+static int record_flush(struct recording *rec)
+{
+	if (fflush(rec->f) || ferror(rec->f)) {
+		fprintf(stderr, "exittrace: writing the record file %s failed: %s\n", env.record,
+			strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct report_opts ropts = { .top_hist = 5 };
 	struct snapshot now = {}, before = {}, delta = {}, tmp;
+	struct recording rec = {};
 	struct exittrace_bpf *skel = NULL;
 	enum exittrace_attach mode = ATTACH_CLASSIC;
-	struct timespec t0, t;
-	double elapsed = 0, last = 0;
+	struct timespec start, t, deadline, end_at;
+	double elapsed = 0, last = 0, start_unix;
+	const char *why = "signal";
 	__u64 drops_stats, drops_vcpus, drops_vendor;
 	int err, nr_cpus;
 	long printed = 0;
@@ -372,13 +485,13 @@ int main(int argc, char **argv)
 	err = choose_attach(env.attach, &mode);
 	if (err)
 		goto cleanup;
-	err = start(&skel, mode);
+	err = open_attach(&skel, mode);
 	if (err && mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
 		if (env.verbose)
 			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
 				strerror(-err));
 		mode = ATTACH_CLASSIC;
-		err = start(&skel, mode);
+		err = open_attach(&skel, mode);
 	}
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -392,25 +505,56 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	start_unix = now_s();
+	if (env.record) {
+		err = record_open(&rec, &start, start_unix);
+		if (!err)
+			err = record_flush(&rec);
+		if (err)
+			goto cleanup;
+		signal(SIGUSR1, mark_handler);
+	}
 	if (!env.json && !env.summary_only)
 		fprintf(stderr, "Tracing KVM exits... Hit Ctrl-C to end.\n");
 	/* tests wait for this line before starting the workload */
 	if (env.summary_only)
 		fprintf(stderr, "exittrace: attached (%s)\n", attach_name(mode));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!exiting) {
-		unsigned int tick = env.summary_only ? 1 : env.interval;
+	/*
+	 * Intervals follow a fixed grid from start (no drift).  A mark
+	 * (SIGUSR1) ends the current interval early, so that every interval
+	 * lies wholly before or after it.  The interval in which the run ends
+	 * is collected after the loop, from the same snapshot as the summary.
+	 */
+	end_at = start;
+	end_at.tv_sec += env.duration;
+	deadline = start;
+	ts_add_ms(&deadline, env.interval_ms);
+	for (;;) {
+		bool marking, due;
 
-		if (env.duration && elapsed + tick > env.duration)
-			tick = env.duration - (unsigned int)elapsed;
-		if (tick)
-			sleep(tick);
+		if (env.duration && ts_before(&end_at, &deadline))
+			deadline = end_at;
+		if (!exiting && rec.marks == (unsigned int)marks_requested &&
+		    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR &&
+		    !exiting && rec.marks == (unsigned int)marks_requested)
+			continue;	/* some other signal */
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		elapsed = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
-		if (env.duration && elapsed + 0.001 >= env.duration)
+		elapsed = mono_s(&t) - mono_s(&start);
+		if (env.duration && !ts_before(&t, &end_at)) {
 			exiting = 1;
-		if (env.summary_only && !env.openmetrics)
+			why = "duration";
+		}
+		if (exiting)
+			break;
+		marking = rec.marks != (unsigned int)marks_requested;
+		due = !ts_before(&t, &deadline);
+		while (!ts_before(&t, &deadline))
+			ts_add_ms(&deadline, env.interval_ms);
+		if (!due && !marking)
+			continue;
+		if (env.summary_only && !env.openmetrics && !rec.f)
 			continue;
 
 		err = collect(skel, &now, nr_cpus);
@@ -420,16 +564,31 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
 			goto cleanup;
 		}
+		snapshot_sort(&delta);
+		if (rec.f) {
+			char label[40];
+
+			record_interval(rec.f, rec.fmt, last, elapsed, &delta);
+			while (rec.marks != (unsigned int)marks_requested) {
+				rec.marks++;
+				record_mark(rec.f, rec.fmt, elapsed,
+					    mark_label(rec.marks, label, sizeof(label)));
+			}
+			err = record_flush(&rec);
+			if (err)
+				goto cleanup;
+		}
 		if (env.openmetrics && write_openmetrics_file(env.openmetrics, &now))
 			fprintf(stderr, "exittrace: cannot write %s: %s\n", env.openmetrics,
 				strerror(errno));
 		if (!env.summary_only) {
-			snapshot_sort(&delta);
 			report(&delta, elapsed - last, &ropts);
 			if (!env.json)
 				printf("\n");
-			if (env.count > 0 && ++printed >= env.count)
+			if (env.count > 0 && ++printed >= env.count) {
 				exiting = 1;
+				why = "count";
+			}
 		}
 		last = elapsed;
 		tmp = before;
@@ -437,10 +596,29 @@ int main(int argc, char **argv)
 		now = tmp;
 	}
 
-	/* final summary: cumulative since start */
+	/* the last (partial) interval, and the summary: cumulative since start */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	elapsed = mono_s(&t) - mono_s(&start);
 	err = collect(skel, &now, nr_cpus);
-	if (err)
+	if (!err)
+		err = snapshot_delta(&delta, &now, &before);
+	if (err) {
+		fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
 		goto cleanup;
+	}
+	snapshot_sort(&delta);
+	if (!env.summary_only && strcmp(why, "count")) {
+		report(&delta, elapsed - last, &ropts);
+		if (!env.json)
+			printf("\n");
+	}
+	if (rec.f) {
+		record_interval(rec.f, rec.fmt, last, elapsed, &delta);
+		record_end(rec.f, rec.fmt, elapsed, &now, why);
+		err = record_flush(&rec);
+		if (err)
+			goto cleanup;
+	}
 	snapshot_sort(&now);
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
@@ -465,6 +643,11 @@ int main(int argc, char **argv)
 	err = 0;
 
 cleanup:
+	if (rec.f && fclose(rec.f) && !err) {
+		fprintf(stderr, "exittrace: closing the record file %s failed: %s\n", env.record,
+			strerror(errno));
+		err = -EIO;
+	}
 	exittrace_bpf__destroy(skel);
 	snapshot_free(&now);
 	snapshot_free(&before);

@@ -5,6 +5,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@ struct parse_state {
 	struct exittrace_args *args;
 	unsigned int positional;
 	bool bad;
+	bool format_given;
+	bool interval_given;	/* by -i */
 };
 
 const char *argp_program_version = "exittrace 0.1";
@@ -22,6 +25,7 @@ static const char doc[] =
 "Count KVM VM exits per reason and time each one until its vCPU re-enters.\n"
 "\n"
 "USAGE: exittrace [OPTIONS] [interval [count]]\n"
+"(interval: whole seconds; -i also takes fractions and ms, down to 100 ms)\n"
 "\n"
 "EXAMPLES:\n"
 "    exittrace                 # a table every second; Ctrl-C for a summary\n"
@@ -29,9 +33,12 @@ static const char doc[] =
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
-"    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n";
+"    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n"
+"    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
+"    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n";
 
-enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_ATTACH };
+enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
+       OPT_ATTACH };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
@@ -47,6 +54,14 @@ static const struct argp_option opts[] = {
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
+	{ "interval", 'i', "TIME", 0,
+	  "Time between tables and records: 2, 0.5, 250ms, 1.5s (at least 100ms)", 0 },
+	{ "record", OPT_RECORD, "FILE", 0,
+	  "Write a timeline: one record per interval per reason, flushed as it goes", 0 },
+	{ "record-format", OPT_RECORD_FORMAT, "csv|jsonl", 0,
+	  "Format of --record (default: jsonl for *.jsonl/*.json, else csv)", 0 },
+	{ "mark-labels", OPT_MARK_LABELS, "L1,L2,..", 0,
+	  "Labels of the marks SIGUSR1 puts in the record, in order (default mark1, mark2..)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -66,6 +81,67 @@ static long parse_long(struct argp_state *state, const char *what, const char *a
 		return min;
 	}
 	return v;
+}
+
+/* "2", "0.25", "250ms", "1.5s" -> milliseconds; false if not a time. */
+static bool parse_time_ms(const char *arg, double *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || !isfinite(v) || v < 0)
+		return false;
+	if (!strcmp(end, "ms"))
+		*ms = v;
+	else if (!*end || !strcmp(end, "s"))
+		*ms = v * 1000.0;
+	else
+		return false;
+	return true;
+}
+
+static void parse_interval(struct argp_state *state, const char *arg, unsigned int *interval_ms)
+{
+	struct parse_state *ps = state->input;
+	double ms;
+
+	if (!parse_time_ms(arg, &ms)) {
+		argp_error(state, "invalid interval '%s': give seconds (2, 0.5, 1.5s) or milliseconds (250ms)",
+			   arg);
+		ps->bad = true;
+	} else if (ms < EXITTRACE_MIN_INTERVAL_MS) {
+		argp_error(state, "interval '%s' is too short: it must be at least %dms (-i %dms)",
+			   arg, EXITTRACE_MIN_INTERVAL_MS, EXITTRACE_MIN_INTERVAL_MS);
+		ps->bad = true;
+	} else if (ms > 86400e3) {
+		argp_error(state, "interval '%s' is too long: at most one day (86400)", arg);
+		ps->bad = true;
+	} else {
+		*interval_ms = (unsigned int)(ms + 0.5);
+	}
+}
+
+static void parse_mark_labels(struct argp_state *state, const char *arg)
+{
+	struct parse_state *ps = state->input;
+	char label[64];
+	const char *p = arg;
+
+	while (!ps->bad) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(label, sizeof(label), "%.*s", (int)(n < 63 ? n : 63), p);
+		if (n > 32 || !record_label_ok(label)) {
+			argp_error(state, "bad mark label '%.*s' in --mark-labels: use 1 to 32 of A-Z a-z 0-9 _ . -",
+				   (int)n, p);
+			ps->bad = true;
+		}
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -114,6 +190,38 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_OPENMETRICS:
 		args->openmetrics = arg;
 		break;
+	case 'i':
+		if (ps->positional) {
+			argp_error(state, "the interval is given twice: use -i or the positional interval");
+			return EINVAL;
+		}
+		parse_interval(state, arg, &args->interval_ms);
+		ps->interval_given = true;
+		break;
+	case OPT_RECORD:
+		if (!*arg) {
+			argp_error(state, "--record needs a file name");
+			return EINVAL;
+		}
+		args->record = arg;
+		if (!ps->format_given)
+			args->record_format = record_format_for(arg);
+		break;
+	case OPT_RECORD_FORMAT:
+		if (!strcmp(arg, "csv")) {
+			args->record_format = RECORD_CSV;
+		} else if (!strcmp(arg, "jsonl")) {
+			args->record_format = RECORD_JSONL;
+		} else {
+			argp_error(state, "unknown --record-format '%s': use csv or jsonl", arg);
+			return EINVAL;
+		}
+		ps->format_given = true;
+		break;
+	case OPT_MARK_LABELS:
+		parse_mark_labels(state, arg);
+		args->mark_labels = arg;
+		break;
 	case OPT_MAX_KEYS:
 		args->max_keys = parse_long(state, "--max-keys", arg, 16, 1 << 20);
 		break;
@@ -130,8 +238,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_ARG:
-		if (ps->positional == 0)
-			args->interval = parse_long(state, "interval", arg, 1, 86400);
+		if (ps->positional == 0 && ps->interval_given) {
+			argp_error(state, "the interval is given twice: use -i or the positional interval");
+			return EINVAL;
+		} else if (ps->positional == 0)
+			args->interval_ms = 1000 * parse_long(state, "interval", arg, 1, 86400);
 		else if (ps->positional == 1)
 			args->count = parse_long(state, "count", arg, 1, 0x7fffffff);
 		else {
@@ -139,6 +250,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		ps->positional++;
+		break;
+	case ARGP_KEY_END:
+		if (args->mark_labels && !args->record) {
+			argp_error(state, "--mark-labels needs --record FILE: marks go into the record");
+			return EINVAL;
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -153,7 +270,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 	struct parse_state ps = { .args = args };
 
 	*args = (struct exittrace_args){
-		.interval = 1,
+		.interval_ms = 1000,
 		.count = -1,
 		.vcpu = -1,
 		.max_keys = 32768,

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "../bpf/exittrace.h"
+#include "record.h"
 
 /* How the BPF programs hook kvm_exit/kvm_entry (see exittrace.bpf.c). */
 enum exittrace_attach {
@@ -20,7 +21,7 @@ enum exittrace_attach {
 };
 
 struct exittrace_args {
-	unsigned int interval;		/* seconds between tables */
+	unsigned int interval_ms;	/* between tables and records, >= 100 */
 	long count;			/* tables to print; -1: until stopped */
 	__u32 pids[EXITTRACE_MAX_PIDS];
 	unsigned int nr_pids;
@@ -35,7 +36,13 @@ struct exittrace_args {
 	unsigned int max_keys;
 	enum exittrace_attach attach;
 	const char *openmetrics;
+	const char *record;		/* --record FILE, or NULL */
+	enum record_format record_format;
+	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
 };
+
+/* Shortest interval: below it the map walk itself would be the workload. */
+#define EXITTRACE_MIN_INTERVAL_MS	100
 
 /*
  * Parse @argv into @args (defaults first).  @argp_flags go to argp_parse():

@@ -59,6 +59,60 @@ check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
 check exittrace-bad-attach 64 'expected auto, btf or classic' ./exittrace --attach raw
 
+check exittrace-short-interval 64 'at least 100ms' ./exittrace -i 50ms
+check exittrace-bad-interval-unit 64 'invalid interval' ./exittrace -i 1m
+check exittrace-bad-record-format 64 'use csv or jsonl' ./exittrace --record x.csv --record-format xml
+check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels boot
+check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
+
+# The timeline: a recording made by `make demo` in the QEMU bed (the
+# exittrace that wrote it printed timeline-final.json when it stopped).
+tl=$fx/timeline.csv
+work=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$work"' EXIT
+check record-fixture-sums 0 'total: record 21905, exittrace 21905 .*end=signal' \
+	tests/vm/check_record.sh $tl $fx/timeline-final.json
+# ... and must differ when the summary does: a count, a reason missing
+sed 's/"name":"HLT","count":1310,/"name":"HLT","count":1311,/' $fx/timeline-final.json >"$work/final1.json"
+check record-sums-differ 1 'HLT +record +1310 .* exittrace +1311 .*MISMATCH' \
+	tests/vm/check_record.sh $tl "$work/final1.json"
+sed 's/{"isa":"SVM","code":55,[^}]*},\{0,1\}//; s/,\]/]/' $fx/timeline-final.json >"$work/final2.json"
+check record-sums-missing 1 'WRITE_DR7 +record +1 +exittrace none +<-- MISMATCH' \
+	tests/vm/check_record.sh $tl "$work/final2.json"
+# each altered copy must be refused, saying where and why
+sed '0,/,exits,0,SVM,1024,NPF,/s/\(,exits,0,SVM,1024,NPF,\)\([0-9]*\)/\1999\2/' $tl >"$work/count.csv"
+check record-bad-interval-sum 1 'count.csv:[0-9]+: interval count .* exits records sum to' \
+	awk -f scripts/exitrecord.awk "$work/count.csv"
+# the 30th interval left out, its exits records and all
+awk '/,exits,/ { held = held $0 "\n"; next }
+	/,interval,/ && ++n == 30 { held = ""; next }
+	{ printf "%s%s\n", held, $0; held = "" }' $tl >"$work/gap.csv"
+check record-gap 1 'gap.csv:[0-9]+: interval starts at [0-9.]+ but the previous one ended at' \
+	awk -f scripts/exitrecord.awk "$work/gap.csv"
+sed 's/,end,,,,signal,21905,/,end,,,,signal,21904,/' $tl >"$work/end.csv"
+check record-bad-end 1 'the end record says 21904 exits' awk -f scripts/exitrecord.awk "$work/end.csv"
+sed '15s/$/,/' $tl >"$work/fields.csv"
+check record-bad-fields 1 'fields.csv:15: expected 10 comma-separated fields' awk -f scripts/exitrecord.awk "$work/fields.csv"
+check record-not-a-record 1 'not an exittrace record' awk -f scripts/exitrecord.awk $fx/host.json
+# a killed recorder leaves whole intervals and no end record: readable
+awk '/,interval,/ { n++ } { print } n == 50 { exit }' $tl >"$work/killed.csv"
+check record-killed-reads 0 'no end record.*50 complete intervals' awk -f scripts/exitrecord.awk "$work/killed.csv"
+
+# exitplot: a picture and a summary from the fixture; the summary's total
+# must be the sum of the interval records (counted here separately)
+want=$(awk -F, '$3 == "interval" { n += $8 } END { printf "%d", n }' $tl |
+	sed ':a;s/\B[0-9]\{3\}\>/ &/;ta')
+check exitplot-fixture 0 'timeline.png' scripts/exitplot -o "$work/plot" -k 2596109 $tl
+check exitplot-png 0 'PNG image data, 1280 x 960' file "$work/plot/timeline.png"
+check exitplot-png-size 0 '^[0-9]{5,}$' stat -c %s "$work/plot/timeline.png"
+check exitplot-summary-total 0 "\| whole recording \| $want \|" cat "$work/plot/summary.md"
+check exitplot-summary-phases 0 '^\| idle \| [0-9.]+ \| [0-9.]+ \| [0-9 ]+ \| [0-9]+ \| ' cat "$work/plot/summary.md"
+check exitplot-summary-idle 0 'Idle rate.*mean [0-9.]+ exits/s, standard deviation [0-9.]+, min–max' cat "$work/plot/summary.md"
+check exitplot-killed 0 'no end record' sh -c "scripts/exitplot -o '$work/killed' '$work/killed.csv' 2>/dev/null && cat '$work/killed/summary.md'"
+check exitplot-bad-input 1 'not a valid recording' scripts/exitplot -o "$work/bad" $fx/host.json
+check exitplot-bad-top 1 '\-n 0: give the number' scripts/exitplot -n 0 $tl
+check exitplot-no-file 1 "cannot read" scripts/exitplot "$work/none.csv"
+
 if [ "$(id -u)" != 0 ]; then
 	skip exittrace-host-attach "needs root (run make test as root)"
 	skip exittrace-unprivileged "needs root to drop privileges"
@@ -83,6 +137,25 @@ else
 		echo "$btfout" | tail -n5 | sed 's/^/       /'
 		fail=$((fail + 1))
 	fi
+	# the recorder on this kernel: no VM runs here, so it records empty
+	# intervals, but every line must read back, in both formats
+	check exittrace-record-csv 0 'intervals=10	marks=0	end=duration' sh -c \
+		"./exittrace -s -i 100ms -d 1 --record '$work/host.csv' >/dev/null 2>&1 &&
+		 awk -v sums=1 -f scripts/exitrecord.awk '$work/host.csv'"
+	check exittrace-record-jsonl 0 'intervals=4	marks=0	end=duration' sh -c \
+		"./exittrace -s -i 250ms -d 1 --record '$work/host.jsonl' >/dev/null 2>&1 &&
+		 awk -v sums=1 -f scripts/exitrecord.awk '$work/host.jsonl'"
+	# SIGKILL: no end record, but what was written is whole intervals
+	check exittrace-record-killed 0 'no end record: .* [1-9][0-9]* complete intervals' sh -c \
+		"./exittrace -s -i 100ms --record '$work/killed-host.csv' >/dev/null 2>&1 & pid=\$!
+		 for i in \$(seq 100); do
+			[ \$(grep -c ,interval, '$work/killed-host.csv' 2>/dev/null) -ge 3 ] 2>/dev/null && break
+			sleep 0.1
+		 done
+		 kill -KILL \$pid; wait \$pid
+		 awk -f scripts/exitrecord.awk '$work/killed-host.csv' >/dev/null"
+	check exittrace-record-unwritable 1 'cannot create the record file' \
+		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
 fi

@@ -23,7 +23,8 @@ TEST(args_defaults)
 	struct exittrace_args a;
 
 	CHECK(parse(&a, "") == 0);
-	CHECK_EQ_U64(a.interval, 1);
+	CHECK_EQ_U64(a.interval_ms, 1000);
+	CHECK(!a.record && a.record_format == RECORD_CSV);
 	CHECK(a.count == -1);
 	CHECK(a.vcpu == -1);
 	CHECK_EQ_U64(a.nr_pids, 0);
@@ -36,13 +37,57 @@ TEST(args_interval_and_count)
 	struct exittrace_args a;
 
 	CHECK(parse(&a, "5 3") == 0);
-	CHECK_EQ_U64(a.interval, 5);
+	CHECK_EQ_U64(a.interval_ms, 5000);
 	CHECK(a.count == 3);
 	CHECK(parse(&a, "0") != 0);
 	CHECK(parse(&a, "1 0") != 0);
 	CHECK(parse(&a, "1x") != 0);
 	CHECK(parse(&a, "1 2 3") != 0);
 	CHECK(parse(&a, "99999999999999999999") != 0);
+}
+
+TEST(args_interval_option)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "-i 100ms") == 0);
+	CHECK_EQ_U64(a.interval_ms, 100);
+	CHECK(parse(&a, "-i 0.25") == 0);
+	CHECK_EQ_U64(a.interval_ms, 250);
+	CHECK(parse(&a, "-i 1.5s") == 0);
+	CHECK_EQ_U64(a.interval_ms, 1500);
+	CHECK(parse(&a, "--interval 3") == 0);
+	CHECK_EQ_U64(a.interval_ms, 3000);
+	CHECK(parse(&a, "-i 99ms") != 0);
+	CHECK(parse(&a, "-i 0.05") != 0);
+	CHECK(parse(&a, "-i 0") != 0);
+	CHECK(parse(&a, "-i -1") != 0);
+	CHECK(parse(&a, "-i 1m") != 0);
+	CHECK(parse(&a, "-i nan") != 0);
+	CHECK(parse(&a, "-i 100000s") != 0);
+	CHECK(parse(&a, "-i 0.5 2") != 0);		/* given twice */
+	CHECK(parse(&a, "2 -i 0.5") != 0);
+}
+
+TEST(args_record)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "--record run.csv") == 0);
+	CHECK_STR(a.record, "run.csv");
+	CHECK(a.record_format == RECORD_CSV);
+	CHECK(parse(&a, "--record run.jsonl") == 0);
+	CHECK(a.record_format == RECORD_JSONL);
+	CHECK(parse(&a, "--record-format jsonl --record run.txt") == 0);
+	CHECK(a.record_format == RECORD_JSONL);
+	CHECK(parse(&a, "--record run.jsonl --record-format csv") == 0);
+	CHECK(a.record_format == RECORD_CSV);
+	CHECK(parse(&a, "--record r.csv --record-format xml") != 0);
+	CHECK(parse(&a, "--record r.csv --mark-labels boot,idle,shutdown") == 0);
+	CHECK_STR(a.mark_labels, "boot,idle,shutdown");
+	CHECK(parse(&a, "--mark-labels boot") != 0);		/* needs --record */
+	CHECK(parse(&a, "--record r.csv --mark-labels boot,,idle") != 0);
+	CHECK(parse(&a, "--record r.csv --mark-labels a;b") != 0);
 }
 
 TEST(args_flags)

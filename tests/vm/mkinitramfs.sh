@@ -4,7 +4,8 @@
 #   mkinitramfs.sh OUT.cpio.gz [SRC:DST]...
 #
 # The image holds busybox (static) with its applets, tests/vm/init as
-# /init, tests/vm/lib.sh and tests/vm/suites/ under /tests, and every
+# /init, tests/vm/lib.sh, the check scripts (and scripts/exitrecord.awk,
+# which one of them uses) and tests/vm/suites/ under /tests, and every
 # SRC:DST pair given (DST absolute inside the image).  A SRC ending in
 # "+libs" is an ELF binary copied together with the shared libraries and
 # the loader that ldd lists for it.
@@ -27,7 +28,8 @@ for applet in $("$busybox" --list-full); do
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 install -m 0755 "$here/init" "$stage/init"
-cp "$here/lib.sh" "$here/check_trace.sh" "$here/check_cross.sh" "$stage/tests/"
+cp "$here/lib.sh" "$here/check_trace.sh" "$here/check_cross.sh" "$here/check_record.sh" \
+	"$here/../../scripts/exitrecord.awk" "$stage/tests/"
 cp -r "$here/suites" "$stage/tests/"
 
 copy_with_libs() {	# copy_with_libs SRC DST

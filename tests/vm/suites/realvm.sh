@@ -3,19 +3,42 @@
 # records every exit on the bed's side.  Then the two views are compared:
 # the guest's last exitstat reading (patch counters, vm scope, from VM
 # creation up to that read) and exittrace's counts for the whole run.
+#
+# The guest idles L2_IDLE seconds after boot (et.idle=N on the bed's
+# command line; default 1, the demo sets more), and the JSON exittrace
+# also records the run's timeline (--record, 100 ms intervals), with marks
+# where the guest's console says boot ended and idling ended.
 l2log=/tmp/l2.log
 etout=/tmp/exittrace.json
 eterr=/tmp/exittrace.err
+timeline=/tmp/timeline.csv
+L2_IDLE=${L2_IDLE:-$(arg idle)}
+L2_IDLE=${L2_IDLE:-1}
 
-# Two independent exittrace instances: JSON for the check, and the table
-# with histograms for people to read.
+# Three independent exittrace instances: JSON and the timeline for the
+# checks, the table with histograms for people to read, and one more
+# recorder that is stopped with SIGINT while the guest still runs.
 echo "== realvm: exittrace on the host side"
-exittrace -s -j >"$etout" 2>"$eterr" &
+exittrace -s -j -i 100ms --record "$timeline" --mark-labels idle,shutdown >"$etout" 2>"$eterr" &
 etpid=$!
 exittrace -s -H >/tmp/exittrace.table 2>/tmp/exittrace.table.err &
 tablepid=$!
+exittrace -s -j -i 100ms --record /tmp/cut.csv >/tmp/cut.json 2>/tmp/cut.err &
+cutpid=$!
 wait_for "$eterr" attached
 wait_for /tmp/exittrace.table.err attached
+wait_for /tmp/cut.err attached
+
+# The marks: SIGUSR1 when the guest's console shows the line (polled
+# every 0.1 s, so a mark is up to that late).  At the first, the third
+# recorder gets its SIGINT.
+rm -f "$l2log"
+(
+	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid && kill -INT $cutpid &&
+		echo "realvm: marked boot end, stopped the cut recorder"
+	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid && echo "realvm: marked idle end"
+) &
+markpid=$!
 
 # lapic=notscdeadline: with the TSC-deadline timer, the L2 guest's timer
 # interrupts arrived seconds late in this nested, TCG-emulated setup (two
@@ -24,15 +47,18 @@ wait_for /tmp/exittrace.table.err attached
 echo "== realvm: qemu -accel kvm -M microvm (L2 guest)"
 timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -cpu host -smp 1 -m 256 \
 	-kernel /l2/bzImage -initrd /l2/guest.cpio.gz \
-	-append "console=ttyS0,115200 panic=-1 quiet lapic=notscdeadline" \
+	-append "console=ttyS0,115200 panic=-1 quiet lapic=notscdeadline et.idle=$L2_IDLE" \
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
-kill -INT $etpid $tablepid 2>/dev/null
+kill $markpid 2>/dev/null
+kill -INT $etpid $tablepid $cutpid 2>/dev/null
 wait $etpid
 etrc=$?
 wait $tablepid
-tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\)' | sed 's/^/  L2| /'
+wait $cutpid
+cutrc=$?
+tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\|boot\)' | sed 's/^/  L2| /'
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 first //p' >/tmp/first.json
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 last //p' >/tmp/guest.json
 if grep -q '^@@L2 up' "$l2log" && grep -q '^@@L2 end' "$l2log"; then
@@ -78,4 +104,35 @@ else
 	else
 		result realvm-crosscheck pass "patch $last <= BPF $total, +$diff after the last read (bound $bound)"
 	fi
+fi
+
+# The timeline: it reads back, and its intervals add up to exactly the
+# final summary of the same exittrace process; both marks are in it.
+echo "== realvm: the recorded timeline ($timeline) vs exittrace's final summary"
+marks=$(grep -c ',mark,' "$timeline")
+if /tests/check_record.sh "$timeline" "$etout" >/tmp/rec.out 2>&1; then
+	cat /tmp/rec.out
+	if [ "$marks" = 2 ]; then
+		result realvm-record pass "$(grep -c ' ok$' /tmp/rec.out) reasons: interval sums == final summary; $(tail -n1 /tmp/rec.out | cut -c10-)"
+	else
+		result realvm-record fail "$marks marks in the timeline, expected 2 (idle, shutdown)"
+	fi
+else
+	cat /tmp/rec.out
+	result realvm-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
+fi
+
+# SIGINT mid-run: the file must still read back whole, end with an end
+# record, and add up to what that process printed when it stopped, which
+# must be less than the whole run (it did stop mid-run).
+echo "== realvm: the recorder stopped with SIGINT at boot end (/tmp/cut.csv)"
+cut_total=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/cut.json | tail -n1)
+if /tests/check_record.sh /tmp/cut.csv /tmp/cut.json >/tmp/cut.out 2>&1 &&
+	grep -q '^0\.000,[0-9.]*,end,,,,signal,' /tmp/cut.csv &&
+	[ "$cutrc" = 0 ] && [ "${cut_total:-0}" -lt "${total:-0}" ]; then
+	cat /tmp/cut.out
+	result realvm-record-sigint pass "stopped at $(sed -n 's/^0\.000,\([0-9.]*\),end,.*/\1/p' /tmp/cut.csv)s: $cut_total of $total exits, every line reads back, sums == its summary"
+else
+	cat /tmp/cut.out
+	result realvm-record-sigint fail "rc=$cutrc, $cut_total (cut) vs $total (whole run) exits, end: $(grep ',end,' /tmp/cut.csv)"
 fi

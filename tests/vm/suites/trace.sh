@@ -1,5 +1,6 @@
 # trace: exittrace, filtered in the kernel by VMM pid, counts exactly what
-# test-VMM guests did.  Two exit_probe VMs run at once (A: 2 vCPUs, B: 1);
+# test-VMM guests did.  The per-VM one also records a timeline (--record),
+# whose per-VM rows must add up to its final summary.  Two exit_probe VMs run at once (A: 2 vCPUs, B: 1);
 # one exittrace breaks the counts down per VM (-P -p A -p B), another
 # follows only vCPU 1 of A (-c 1 -p A), and a third counts B alone through
 # the classic tracepoints (--attach classic -p B; the others use the
@@ -18,7 +19,7 @@ exec 7>/tmp/pa.in 8>/tmp/pb.in
 
 wait_for /tmp/pa.out 'ready pid' && wait_for /tmp/pb.out 'ready pid' ||
 	result trace-setup fail "exit_probe --wait did not get ready"
-exittrace -s -j -P -p $pa -p $pb >/tmp/et-vm.json 2>/tmp/et-vm.err &
+exittrace -s -j -P -p $pa -p $pb -i 100ms --record /tmp/et-vm.csv >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
 exittrace -s -j -c 1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
@@ -102,4 +103,13 @@ if [ "$others" -gt 0 ]; then
 	result trace-per-vm pass "exittrace -P kept VM B's $others rows apart from VM A's"
 else
 	result trace-per-vm fail "exittrace -P had no rows for VM B (pid $pb)"
+fi
+
+echo "== exittrace -P --record: the timeline's per-VM sums vs its final summary"
+if /tests/check_record.sh /tmp/et-vm.csv /tmp/et-vm.json >/tmp/rec.out 2>&1; then
+	cat /tmp/rec.out
+	result trace-record pass "$(grep -c ' ok$' /tmp/rec.out) (pid, reason) rows: interval sums == final summary"
+else
+	cat /tmp/rec.out
+	result trace-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
 fi
