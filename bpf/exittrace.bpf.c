@@ -165,13 +165,15 @@ static __always_inline __u32 log2_u64(__u64 v)
 
 static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	__u32 tgid = 0;
 	struct vcpu_state *st;
 	struct exit_stats *s;
 	struct exit_key key;
 	__u32 slot;
 
+	/* rodata: without -p or -P the verifier drops this helper call */
+	if (nr_targ_tgids || per_vm)
+		tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!tgid_wanted(tgid))
 		return;
 	if (targ_vcpu >= 0 && vcpu_id != targ_vcpu)
