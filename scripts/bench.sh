@@ -3,17 +3,23 @@
 # "bench" suite (tests/vm/suites/bench.sh), then summarise its
 # "@@BENCH round= config= kind= ns_per_exit=" lines.
 #
-#   scripts/bench.sh BUILD_DIR          (make bench)
+#   scripts/bench.sh BUILD_DIR [qemu|bochs]   (make bench runs both)
 #   BENCH_LOG=FILE scripts/bench.sh BUILD_DIR
 #                                      re-summarise a saved console log
 #
-# Writes BUILD_DIR/bench/bench.csv and bench.png.  The target checks are
+# Writes BUILD_DIR/bench/BED/bench.csv and bench.png.  The target checks are
 # reported, never enforced: the bed is an emulator (TCG running nested
 # SVM), so its noise can exceed the effects being measured.
 set -euo pipefail
 
 build=${1:-build}
-out=$build/bench
+bed=${2:-qemu}
+case $bed in
+qemu) bed_name="QEMU bed (TCG, AMD SVM)" ;;
+bochs) bed_name="Bochs bed (Intel VMX)" ;;
+*) echo "bench: unknown bed '$bed' (qemu or bochs)" >&2; exit 64 ;;
+esac
+out=$build/bench/$bed
 timeout=${BENCH_TIMEOUT:-900}
 bed_rc=0
 mkdir -p "$out"
@@ -23,9 +29,9 @@ if [ -z "${BENCH_LOG:-}" ]; then
 	# which belongs to `make test`
 	# a failed measurement still leaves the others worth summarising;
 	# the failure is passed on at the end
-	tests/vm/run-bed.sh qemu "$build/kernel/bzImage" "$build/vm/base.cpio.gz" \
+	tests/vm/run-bed.sh "$bed" "$build/kernel/bzImage" "$build/vm/base.cpio.gz" \
 		bench "$timeout" "$out" || bed_rc=$?
-	BENCH_LOG=$out/qemu-bench.log
+	BENCH_LOG=$out/$bed-bench.log
 fi
 
 raw=$out/bench.raw
@@ -99,7 +105,7 @@ pair() {
 }
 
 echo
-echo "== make bench: ns per exit, kvm_smoke on 1 vCPU in the QEMU bed (median of $(cut -d' ' -f3 "$raw" | sort -u | wc -l) rounds)"
+echo "== make bench: ns per exit, kvm_smoke on 1 vCPU in the $bed_name (median of $(cut -d' ' -f3 "$raw" | sort -u | wc -l) rounds)"
 printf '  %-3s %-28s %-6s %4s %10s %7s %7s %19s\n' cfg setup kind runs "median ns" "vs A" "paired" "min-max ns"
 tail -n +2 "$csv" | while IFS=, read -r c k n med ratio lo hi; do
 	printf '  %-3s %-28s %-6s %4s %10.0f %7s %7s %9.0f-%-9.0f\n' "$c" "$(desc "$c")" "$k" "$n" "$med" \
@@ -167,7 +173,7 @@ if command -v gnuplot >/dev/null; then
 	gnuplot <<-EOF
 	set terminal $term
 	set output '$out/bench.png'
-	set title "Cost of observing KVM exits: kvm_smoke, 1 vCPU, QEMU bed (median of rounds; bars: min-max)"
+	set title "Cost of observing KVM exits: kvm_smoke, 1 vCPU, $bed_name (median of rounds; bars: min-max)"
 	set ylabel "time per exit (ns)"
 	set xlabel "setup"
 	set yrange [0:*]

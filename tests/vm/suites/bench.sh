@@ -123,9 +123,9 @@ bench_cpu() {
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	ticks0=$(awk '{ print $14 + $15 }' /proc/$et/stat)
 	while awk -v t0="$t0" -v t="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { exit !(t - t0 < 10) }'; do
-		kvm_smoke -n 2000 -c 2 -t 120 >/dev/null 2>&1 &
+		kvm_smoke -n "$bn" -c 2 -t 300 >/dev/null 2>&1 &
 		ks=$!
-		kvm_smoke -n 2000 -t 120 >/dev/null 2>&1
+		kvm_smoke -n "$bn" -t 300 >/dev/null 2>&1
 		wait $ks
 	done
 	t1=$(cut -d' ' -f1 /proc/uptime)
