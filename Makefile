@@ -197,6 +197,18 @@ $(BUILD)/vm/full.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.
 
 initramfs: $(BUILD)/vm/base.cpio.gz $(BUILD)/vm/full.cpio.gz
 
+# perf for `make bench` only: static, from the tree the bed kernel is
+# built from (the script keys it on its inputs, like the kernel's), in an
+# image of its own so the test images stay small.
+$(BUILD)/perf/perf: $(BUILD)/kernel/bzImage FORCE | $(BUILD)/.deps-ok
+	$(Q)scripts/build-perf.sh $(BUILD)/perf $(BUILD)/kernel/src
+
+$(BUILD)/vm/bench.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.static \
+		$(BUILD)/exittrace.static $(BUILD)/exitdiff $(TEST_VM_BINS) $(BUILD)/perf/perf
+	$(call msg,INITRD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) $(BUILD)/perf/perf:/bin/perf >/dev/null
+
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
@@ -243,7 +255,7 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 # reported, never checked, so it stays out of `make test`.
 # Bochs is ~10x slower than QEMU: fewer exits per run, fewer rounds.
 BENCH_BOCHS_ARGS ?= et.bench_n=1000 et.bench_rounds=5
-bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
+bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz
 	$(Q)scripts/bench.sh $(BUILD) qemu
 	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1200 scripts/bench.sh $(BUILD) bochs
 
@@ -251,7 +263,7 @@ demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs $(BUILD)/demo exittrace exitstat
+	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs $(BUILD)/demo $(BUILD)/perf exittrace exitstat
 
 distclean:
 	rm -rf $(BUILD) exittrace exitstat

@@ -18,8 +18,9 @@ PKGS=(
 	isolinux syslinux-common genisoimage
 	# checkpatch.pl's SPDX check
 	python3-ply python3-git
-	# reports and benchmarks
-	gnuplot-nox
+	# reports and benchmarks (libtraceevent-dev: the static perf of
+	# make bench; file: mkinitramfs.sh and build-perf.sh check binaries)
+	gnuplot-nox libtraceevent-dev file
 )
 
 missing=()

@@ -1,11 +1,15 @@
 # bench: what observing exits costs each exit, for `make bench` (not part
 # of `make test`).  kvm_smoke times N CPUID (answered in the kernel), N OUT
-# and N HLT (both returned to the VMM) on one vCPU under six setups:
+# and N HLT (both returned to the VMM) on one vCPU under nine setups:
 #   A exit_stats=off, nothing attached (baseline)
 #   B exit_stats=vm (the patch's counters)
 #   C B + exittrace -s (default: tp_btf)   D B + exittrace -s -H
 #   E B + exittrace -s -P                   G B + exittrace -s --attach classic
 #   F B + tracefs ring buffer recording kvm_exit and kvm_entry
+#   H B + perf stat -a counting kvm_exit and kvm_entry
+#   I B + perf record -a of kvm_exit and kvm_entry (to /tmp, tmpfs)
+# (H and I use the static perf built from the bed kernel's tree, which only
+# the bench initramfs carries.)
 # The setups alternate within each round, in the same order every round,
 # so a slow drift of the emulator's speed spreads over all of them rather
 # than landing on one.  Each measurement becomes a line for the host:
@@ -108,6 +112,42 @@ bench_tracefs() {
 	echo >$btr/trace
 }
 
+# bench_perf ROUND CONFIG SUBCOMMAND [OPTIONS...]: the workload under the
+# perf built from the bed kernel's own tree (the tool a user would reach
+# for), system-wide on the two tracepoints exittrace reads.  perf starts
+# with its events disabled (-D -1) and enables them on "enable" on its
+# control FIFO; its "ack" means they are on, so the whole run is observed.
+# Stopped like exittrace (SIGINT, bounded).
+bench_perf() {
+	r=$1 c=$2
+	shift 2
+	if ! command -v perf >/dev/null; then
+		bench_fail "$c-r$r" "no perf in this initramfs (make bench uses build/vm/bench.cpio.gz)"
+		return 1
+	fi
+	rm -f /tmp/bench-pctl /tmp/bench-pack
+	mkfifo /tmp/bench-pctl /tmp/bench-pack
+	# both FIFOs held open read-write here, so that no open blocks and
+	# perf's open of the ack FIFO for writing finds a reader
+	exec 5<>/tmp/bench-pctl 6<>/tmp/bench-pack
+	perf "$@" -D -1 --control fifo:/tmp/bench-pctl,/tmp/bench-pack \
+		-e kvm:kvm_exit -e kvm:kvm_entry -a >/tmp/bench-perf.out 2>&1 &
+	pp=$!
+	echo enable >&5
+	ack=
+	read -t 30 ack <&6
+	if [ "$ack" = ack ]; then
+		bench_workload "$r" "$c"
+	else
+		bench_fail "$c-r$r" "perf $1 did not enable its events: $(tail -n1 /tmp/bench-perf.out)"
+	fi
+	bench_stop $pp
+	exec 5>&- 6>&-
+	# shows the events were counted or recorded at all
+	echo "bench: round $r $c: perf $1: $(grep -E 'kvm:kvm_exit|samples' /tmp/bench-perf.out | tr -s ' ' | tr '\n' ' ')"
+	rm -f /tmp/bench-perf.data /tmp/bench-pctl /tmp/bench-pack
+}
+
 # bench_cpu NAME INTERVAL [OPTIONS...]: exittrace printing a table every
 # INTERVAL seconds for ~10 s while two VMs exit; its CPU time from
 # /proc/PID/stat (utime + stime, in USER_HZ = 100 ticks/s on x86) over
@@ -155,7 +195,7 @@ else
 	# room for most of a run's events per CPU; see bench_tracefs for why
 	# wrapping is acceptable
 	echo 16384 >$btr/buffer_size_kb
-	echo "bench: $brounds rounds of A B C D E G F, kvm_smoke -n $bn on 1 vCPU"
+	echo "bench: $brounds rounds of A B C D E G F H I, kvm_smoke -n $bn on 1 vCPU"
 	r=1
 	while [ $r -le "$brounds" ]; do
 		echo off >$bparam
@@ -167,6 +207,8 @@ else
 		bench_exittrace $r E -s -P
 		bench_exittrace $r G -s --attach classic
 		bench_tracefs $r
+		bench_perf $r H stat -x,
+		bench_perf $r I record -o /tmp/bench-perf.data
 		echo "bench: round $r done ($(cut -d' ' -f1 /proc/uptime) s uptime)"
 		r=$((r + 1))
 	done
@@ -175,6 +217,6 @@ else
 	# leave the default scope behind
 	echo vm >$bparam
 	if [ $bfail = 0 ]; then
-		result bench pass "$brounds rounds x 7 configs, kvm_smoke -n $bn"
+		result bench pass "$brounds rounds x 9 configs, kvm_smoke -n $bn"
 	fi
 fi
