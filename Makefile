@@ -254,7 +254,7 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 # A benchmark, not a test: its numbers depend on the machine and are
 # reported, never checked, so it stays out of `make test`.
 # Bochs is ~10x slower than QEMU: fewer exits per run, fewer rounds.
-BENCH_BOCHS_ARGS ?= et.bench_n=1000 et.bench_rounds=5
+BENCH_BOCHS_ARGS ?= et.bench_n=1000 et.bench_rounds=5 et.bench_cpu_s=2
 bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz
 	$(Q)scripts/bench.sh $(BUILD) qemu
 	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1200 scripts/bench.sh $(BUILD) bochs

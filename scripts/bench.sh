@@ -142,7 +142,7 @@ fi
 cpu=$(grep -a '^@@BENCHCPU ' "$BENCH_LOG" | tr -d '\r')
 if [ -n "$cpu" ]; then
 	echo
-	echo "== exittrace's own CPU (1 s tables, 10 s window after its first table, two VMs exiting; target < 1% of one core)"
+	echo "== exittrace's own CPU (1 s tables, a window after its first table, two VMs exiting; target < 1% of one core)"
 	echo "$cpu" | sed 's/^@@BENCHCPU /  /'
 	echo "$cpu" | sed 's/^@@BENCHCPU //' >"$out/bench-cpu.txt"
 fi

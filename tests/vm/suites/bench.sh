@@ -24,6 +24,8 @@ bn=$(arg bench_n)
 bn=${bn:-5000}
 brounds=$(arg bench_rounds)
 brounds=${brounds:-7}
+bcpu=$(arg bench_cpu_s)
+bcpu=${bcpu:-10}
 bparam=/sys/module/kvm/parameters/exit_stats
 btr=/sys/kernel/tracing
 bfail=0
@@ -149,7 +151,7 @@ bench_perf() {
 }
 
 # bench_cpu NAME INTERVAL [OPTIONS...]: exittrace printing a table every
-# INTERVAL seconds for ~10 s while two VMs exit; its CPU time from
+# INTERVAL seconds for et.bench_cpu_s seconds (10 by default) while two VMs exit; its CPU time from
 # /proc/PID/stat (utime + stime, in USER_HZ = 100 ticks/s on x86) over
 # that window, and its maps' fdinfo.
 bench_cpu() {
@@ -162,7 +164,7 @@ bench_cpu() {
 	wait_for /tmp/bench-cpu.out TOTAL
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	ticks0=$(awk '{ print $14 + $15 }' /proc/$et/stat)
-	while awk -v t0="$t0" -v t="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { exit !(t - t0 < 10) }'; do
+	while awk -v t0="$t0" -v t="$(cut -d' ' -f1 /proc/uptime)" -v w="$bcpu" 'BEGIN { exit !(t - t0 < w) }'; do
 		kvm_smoke -n "$bn" -c 2 -t 300 >/dev/null 2>&1 &
 		ks=$!
 		kvm_smoke -n "$bn" -t 300 >/dev/null 2>&1
