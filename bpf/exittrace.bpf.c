@@ -72,6 +72,7 @@ const volatile __u32 targ_tgids[EXITTRACE_MAX_PIDS] = {};
 const volatile __u32 nr_targ_tgids = 0;
 const volatile int targ_vcpu = -1;
 const volatile bool per_vm = false;
+const volatile bool latency = true;	/* false: --no-latency, counts only */
 
 /* Without -P: one row per slot, one copy per CPU. */
 struct {
@@ -194,6 +195,8 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
 			__sync_fetch_and_add(&s->count, 1);
 	}
 
+	if (!latency)
+		return;
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {

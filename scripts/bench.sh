@@ -43,7 +43,7 @@ if [ ! -s "$raw" ]; then
 	exit 1
 fi
 
-configs="A B C D E G F H I"
+configs="A B C D E G K F H I"
 
 # Per (config, kind): median, min, max over the rounds.  Sorting by value
 # inside each group lets awk take the median from the middle.
@@ -83,6 +83,7 @@ desc() {
 	D) echo "vm + exittrace -H" ;;
 	E) echo "vm + exittrace -P" ;;
 	G) echo "vm + exittrace classic tp" ;;
+	K) echo "vm + exittrace --no-latency" ;;
 	F) echo "vm + tracefs kvm_exit/entry" ;;
 	H) echo "vm + perf stat -a (count)" ;;
 	I) echo "vm + perf record -a" ;;
@@ -118,17 +119,19 @@ echo "  (vs A: ratio of the medians; paired: median over rounds of that round's 
 # The targets, on CPUID (the exit KVM handles without leaving the
 # kernel, so the observers' share of it is the largest).
 pab=$(pair B A cpuid) pcb=$(pair C B cpuid) pfb=$(pair F B cpuid) pgb=$(pair G B cpuid)
-phb=$(pair H B cpuid) pib=$(pair I B cpuid)
+phb=$(pair H B cpuid) pib=$(pair I B cpuid) pkb=$(pair K B cpuid)
 echo
 echo "== targets (cpuid, paired ratios; reported, not enforced)"
 if [ -n "$pab" ] && [ -n "$pcb" ] && [ -n "$pfb" ]; then
-	awk -v ab="$pab" -v cb="$pcb" -v fb="$pfb" -v gb="${pgb:-0}" -v hb="${phb:-0}" -v ib="${pib:-0}" 'BEGIN {
+	awk -v ab="$pab" -v cb="$pcb" -v fb="$pfb" -v gb="${pgb:-0}" -v hb="${phb:-0}" -v ib="${pib:-0}" -v kb="${pkb:-0}" 'BEGIN {
 		printf "  patch on vs off          B/A = %.3f  <= 1.01            %s\n", ab, ab <= 1.01 ? "holds" : "does not hold"
 		printf "  exittrace vs patch only  C/B = %.3f  <= 1.05            %s\n", cb, cb <= 1.05 ? "holds" : "does not hold"
 		q = fb > 1 ? (cb - 1) / (fb - 1) : 99
 		printf "  vs tracefs ring buffer   (C/B-1)/(F/B-1) = %.2f  <= 0.25  %s\n", q, q <= 0.25 ? "holds" : "does not hold"
 		if (gb > 0)
 			printf "  (classic tracepoints     G/B = %.3f)\n", gb
+		if (kb > 0)
+			printf "  (exittrace --no-latency  K/B = %.3f; vs tracefs %.2f)\n", kb, fb > 1 ? (kb - 1) / (fb - 1) : 99
 		if (hb > 0)
 			printf "  (perf stat -a, counting  H/B = %.3f)\n", hb
 		if (ib > 0)

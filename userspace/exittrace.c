@@ -309,11 +309,12 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->nr_targ_tgids = env.nr_pids;
 	skel->rodata->targ_vcpu = env.vcpu;
 	skel->rodata->per_vm = env.per_vm;
+	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
 	bpf_program__set_autoload(skel->progs.exit_btf, btf);
-	bpf_program__set_autoload(skel->progs.entry_btf, btf);
+	bpf_program__set_autoload(skel->progs.entry_btf, btf && !env.no_latency);
 	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
-	bpf_program__set_autoload(skel->progs.entry_tp, !btf);
+	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
 
 	err = exittrace_bpf__load(skel);
 	if (!err)
@@ -629,7 +630,7 @@ int main(int argc, char **argv)
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
 		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu}\n",
-		       attach_name(mode), (unsigned long long)in_flight(&now, drops_vcpus),
+		       attach_name(mode), (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
 		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
 		       (unsigned long long)drops_vendor);
 	if (drops_stats)

@@ -38,7 +38,7 @@ static const char doc[] =
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n";
 
 enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH };
+       OPT_ATTACH, OPT_NO_LATENCY };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
@@ -62,6 +62,8 @@ static const struct argp_option opts[] = {
 	  "Format of --record (default: jsonl for *.jsonl/*.json, else csv)", 0 },
 	{ "mark-labels", OPT_MARK_LABELS, "L1,L2,..", 0,
 	  "Labels of the marks SIGUSR1 puts in the record, in order (default mark1, mark2..)", 0 },
+	{ "no-latency", OPT_NO_LATENCY, NULL, 0,
+	  "Count exits only: no kvm_entry hook, no per-thread state (the cheapest mode)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -225,6 +227,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_KEYS:
 		args->max_keys = parse_long(state, "--max-keys", arg, 16, 1 << 20);
 		break;
+	case OPT_NO_LATENCY:
+		args->no_latency = true;
+		break;
 	case OPT_ATTACH:
 		if (!strcmp(arg, "auto"))
 			args->attach = ATTACH_AUTO;
@@ -254,6 +259,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (args->mark_labels && !args->record) {
 			argp_error(state, "--mark-labels needs --record FILE: marks go into the record");
+			return EINVAL;
+		}
+		if (args->histograms && args->no_latency) {
+			argp_error(state, "-H shows latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
 		}
 		break;

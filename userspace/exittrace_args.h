@@ -35,6 +35,7 @@ struct exittrace_args {
 	unsigned int duration;		/* seconds; 0: until stopped */
 	unsigned int max_keys;
 	enum exittrace_attach attach;
+	bool no_latency;		/* count exits only: no kvm_entry hook */
 	const char *openmetrics;
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;

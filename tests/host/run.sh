@@ -57,6 +57,7 @@ check exittrace-bad-pid 64 'no process with PID' ./exittrace -p 999999
 check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
 check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
+check exittrace-no-latency-hist 64 'which --no-latency does not measure' ./exittrace --no-latency -H
 check exittrace-bad-attach 64 'expected auto, btf or classic' ./exittrace --attach raw
 
 check exittrace-short-interval 64 'at least 100ms' ./exittrace -i 50ms
@@ -124,6 +125,7 @@ else
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
 	check exittrace-host-classic 0 '"attach":"classic"' ./exittrace -s -j -d 1 --attach classic
+	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
 	# tp_btf needs the vendor's vCPU struct in the BTF: attached, or the
 	# message naming the struct and the way out, depending on this host
 	btfout=$(./exittrace -s -j -d 1 --attach btf 2>&1)

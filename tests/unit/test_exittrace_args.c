@@ -139,3 +139,14 @@ TEST(args_attach)
 	CHECK(parse(&a, "--attach raw") != 0);
 	CHECK(parse(&a, "--attach") != 0);
 }
+
+TEST(args_no_latency)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK(!a.no_latency);
+	CHECK(parse(&a, "--no-latency -P") == 0);
+	CHECK(a.no_latency && a.per_vm);
+	CHECK(parse(&a, "--no-latency -H") != 0);
+}

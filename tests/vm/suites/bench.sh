@@ -1,10 +1,11 @@
 # bench: what observing exits costs each exit, for `make bench` (not part
 # of `make test`).  kvm_smoke times N CPUID (answered in the kernel), N OUT
-# and N HLT (both returned to the VMM) on one vCPU under nine setups:
+# and N HLT (both returned to the VMM) on one vCPU under ten setups:
 #   A exit_stats=off, nothing attached (baseline)
 #   B exit_stats=vm (the patch's counters)
 #   C B + exittrace -s (default: tp_btf)   D B + exittrace -s -H
 #   E B + exittrace -s -P                   G B + exittrace -s --attach classic
+#   K B + exittrace -s --no-latency (counts only: no kvm_entry hook)
 #   F B + tracefs ring buffer recording kvm_exit and kvm_entry
 #   H B + perf stat -a counting kvm_exit and kvm_entry
 #   I B + perf record -a of kvm_exit and kvm_entry (to /tmp, tmpfs)
@@ -197,7 +198,7 @@ else
 	# room for most of a run's events per CPU; see bench_tracefs for why
 	# wrapping is acceptable
 	echo 16384 >$btr/buffer_size_kb
-	echo "bench: $brounds rounds of A B C D E G F H I, kvm_smoke -n $bn on 1 vCPU"
+	echo "bench: $brounds rounds of A B C D E G K F H I, kvm_smoke -n $bn on 1 vCPU"
 	r=1
 	while [ $r -le "$brounds" ]; do
 		echo off >$bparam
@@ -208,6 +209,7 @@ else
 		bench_exittrace $r D -s -H
 		bench_exittrace $r E -s -P
 		bench_exittrace $r G -s --attach classic
+		bench_exittrace $r K -s --no-latency
 		bench_tracefs $r
 		bench_perf $r H stat -x,
 		bench_perf $r I record -o /tmp/bench-perf.data
@@ -219,6 +221,6 @@ else
 	# leave the default scope behind
 	echo vm >$bparam
 	if [ $bfail = 0 ]; then
-		result bench pass "$brounds rounds x 9 configs, kvm_smoke -n $bn"
+		result bench pass "$brounds rounds x 10 configs, kvm_smoke -n $bn"
 	fi
 fi
