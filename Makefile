@@ -8,10 +8,23 @@
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (QEMU bed; not
 #                   part of make test)
+#   make test-6.1   both beds on a Linux 6.1 kernel (Debian's
+#                   linux-source-6.1, kvm-patch/6.1/); not part of make test
+#
+# KLINE=6.1 makes any target use Linux 6.1 (Debian's linux-source-6.1 and
+# kvm-patch/6.1/), with everything generated under build/6.1/; the default
+# is KLINE=6.12.
 #
 # Everything generated lives under build/ (BUILD=...), except the two
 # programs a user runs.  V=1 shows full commands.
 
+KLINE		?= 6.12
+ifeq ($(KLINE),6.1)
+BUILD		?= build/6.1
+KSRC		?= /usr/src/linux-source-6.1.tar.xz
+else ifneq ($(KLINE),6.12)
+$(error KLINE=$(KLINE) is not a supported kernel line: use KLINE=6.12 (the default) or KLINE=6.1)
+endif
 BUILD		?= build
 KSRC		?= /usr/src/linux-source-6.12.tar.xz
 CC		?= gcc
@@ -32,7 +45,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
-	test-bochs demo bench clean distclean
+	test-bochs test-6.1 demo bench clean distclean
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -218,13 +231,15 @@ test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
 
 # The series must stay checkpatch --strict clean (the checker comes from
-# the kernel tree the series is built against).  Absolute paths: given
+# the kernel tree the series is built against, the series is the one
+# scripts/series-dir.sh picks for it).  Absolute paths: given
 # "kvm-patch/..." from this directory, checkpatch 6.12 takes the patch's
 # blank context lines for trailing whitespace.
 checkpatch: $(BUILD)/kernel/bzImage
-	$(call msg,CHECK,kvm-patch/)
-	$(Q)out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
-		$(abspath $(wildcard kvm-patch/0*.patch))); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	$(call msg,CHECK,$(KSRC))
+	$(Q)series=$$(scripts/series-dir.sh $(KSRC)) && \
+	out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
+		"$$series"/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
@@ -236,6 +251,12 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
 	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
 	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(BOCHS_TIMEOUT) $(BUILD)/logs
+
+# The beds on Linux 6.1: a kernel, selftest, initramfs and logs of its own
+# under build/6.1/.  Not part of make test (CI time); the series' host
+# checks (tests/host/series_agree.sh, abi_agree.sh) cover 6.1 in test-host.
+test-6.1:
+	$(Q)$(MAKE) --no-print-directory KLINE=6.1 BUILD=$(BUILD)/6.1 test-qemu test-bochs
 
 # A benchmark, not a test: its numbers depend on the machine and are
 # reported, never checked, so it stays out of `make test`.
