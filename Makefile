@@ -12,10 +12,23 @@
 #   sudo make install-kvm / uninstall-kvm
 #                   load them (stock ones kept) / go back to the stock ones
 #   make test-modules  both on modular stock kernels, inside the QEMU bed
+#   make test-6.1   both beds on a Linux 6.1 kernel (Debian's
+#                   linux-source-6.1, kvm-patch/6.1/); not part of make test
+#
+# KLINE=6.1 makes any target use Linux 6.1 (Debian's linux-source-6.1 and
+# kvm-patch/6.1/), with everything generated under build/6.1/; the default
+# is KLINE=6.12.
 #
 # Everything generated lives under build/ (BUILD=...), except the two
 # programs a user runs.  V=1 shows full commands.
 
+KLINE		?= 6.12
+ifeq ($(KLINE),6.1)
+BUILD		?= build/6.1
+KSRC		?= /usr/src/linux-source-6.1.tar.xz
+else ifneq ($(KLINE),6.12)
+$(error KLINE=$(KLINE) is not a supported kernel line: use KLINE=6.12 (the default) or KLINE=6.1)
+endif
 BUILD		?= build
 KSRC		?= /usr/src/linux-source-6.12.tar.xz
 CC		?= gcc
@@ -36,7 +49,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
-	test-bochs demo bench clean distclean modules install-kvm uninstall-kvm test-modules
+	test-bochs test-6.1 demo bench clean distclean modules install-kvm uninstall-kvm test-modules
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -232,8 +245,9 @@ uninstall-kvm:
 # BTF, exactly as "make modules" does on a host; the bed image carries
 # both, real kmod, install-kvm.sh and kvmcheck, and the install suite
 # runs there.  The install script never runs on the build host.
-MOD_LINES := 6.12
-KSRC_6.12 := $(KSRC)
+MOD_LINES := 6.12 6.1
+KSRC_6.12 := $(if $(filter 6.12,$(KLINE)),$(KSRC),/usr/src/linux-source-6.12.tar.xz)
+KSRC_6.1 := $(if $(filter 6.1,$(KLINE)),$(KSRC),/usr/src/linux-source-6.1.tar.xz)
 SERIES_DIR = $(shell scripts/series-dir.sh $(1) 2>/dev/null || echo kvm-patch)
 KMOD_LINK_CMDS := modprobe depmod insmod rmmod lsmod modinfo
 
@@ -321,13 +335,15 @@ test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
 
 # The series must stay checkpatch --strict clean (the checker comes from
-# the kernel tree the series is built against).  Absolute paths: given
+# the kernel tree the series is built against, the series is the one
+# scripts/series-dir.sh picks for it).  Absolute paths: given
 # "kvm-patch/..." from this directory, checkpatch 6.12 takes the patch's
 # blank context lines for trailing whitespace.
 checkpatch: $(BUILD)/kernel/bzImage
-	$(call msg,CHECK,kvm-patch/)
-	$(Q)out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
-		$(abspath $(wildcard kvm-patch/0*.patch))); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	$(call msg,CHECK,$(KSRC))
+	$(Q)series=$$(scripts/series-dir.sh $(KSRC)) && \
+	out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
+		"$$series"/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
@@ -339,6 +355,12 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
 	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
 	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(BOCHS_TIMEOUT) $(BUILD)/logs
+
+# The beds on Linux 6.1: a kernel, selftest, initramfs and logs of its own
+# under build/6.1/.  Not part of make test (CI time); the series' host
+# checks (tests/host/series_agree.sh, abi_agree.sh) cover 6.1 in test-host.
+test-6.1:
+	$(Q)$(MAKE) --no-print-directory KLINE=6.1 BUILD=$(BUILD)/6.1 test-qemu test-bochs
 
 # A benchmark, not a test: its numbers depend on the machine and are
 # reported, never checked, so it stays out of `make test`.

@@ -4,21 +4,22 @@
 #   scripts/build-kernel.sh OUTDIR [KSRC]
 #
 # KSRC is a kernel tree, or a .tar.xz of one (default: Debian's
-# linux-source-6.12).  The series in kvm-patch/ (series order, *.patch) is
-# applied to a hard-linked copy of the tree, so the user's own checkout is
-# never modified, and the kernel is configured from tinyconfig plus
-# kvm-patch/bed.config.
+# linux-source-6.12).  The series for the kernel's line, as
+# scripts/series-dir.sh picks it (kvm-patch/ for 6.12, kvm-patch/6.1/ for
+# 6.1; series order, *.patch), is applied to a hard-linked copy of the
+# tree, so the user's own checkout is never modified, and the kernel is
+# configured from tinyconfig plus that directory's bed.config.
 #
-# PATCH_DIR (default kvm-patch/) and CONFIG_FRAGMENT (default
-# kvm-patch/bed.config; several files, space-separated, later ones win)
-# name other inputs, for tests of this script and for the modular bed
-# kernel (make test-modules).
+# PATCH_DIR and CONFIG_FRAGMENT (several files, space-separated, later
+# ones win) name other inputs, for tests of this script and for the
+# modular bed kernels (make test-modules).
 #
 # The result is OUTDIR/bzImage.  A kernel with KVM as modules (CONFIG_KVM=m)
 # also gets its modules installed under OUTDIR/modroot/lib/modules/REL/,
 # and the kernel's BTF as raw BTF in OUTDIR/vmlinux.btf (what
 # /sys/kernel/btf/vmlinux holds when it runs).  It is rebuilt only when
-# an input changes: the source identity, the patches, the config fragment or this script.
+# an input changes: the source identity, the patches, the config
+# fragments or this script.
 # The object directory is kept across input changes, so a new patch
 # recompiles only what it touches.
 set -euo pipefail
@@ -32,11 +33,6 @@ out=$(cd "$out" && pwd)
 
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
-patches=()
-patch_dir=${PATCH_DIR:-$top/kvm-patch}
-while IFS= read -r p; do patches+=("$p"); done < <(ls "$patch_dir"/*.patch 2>/dev/null | sort)
-fragment=${CONFIG_FRAGMENT:-$top/kvm-patch/bed.config}
-
 if [ -f "$ksrc" ]; then
 	src_id="tarball $(stat -c '%s %Y' "$ksrc") $ksrc"
 elif [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86/kvm" ]; then
@@ -47,10 +43,19 @@ elif [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86/kvm" ]; then
 	fi
 else
 	die "KSRC=$ksrc is neither a kernel tree nor a source tarball
-  (install Debian's linux-source-6.12, or point KSRC at a Linux 6.12 checkout)"
+  (install Debian's linux-source-6.12 or linux-source-6.1, or point KSRC at a Linux 6.12 or 6.1 checkout)"
 fi
 
+series_dir=
+if [ -z "${PATCH_DIR:-}" ] || [ -z "${CONFIG_FRAGMENT:-}" ]; then
+	series_dir=$("$top/scripts/series-dir.sh" "$ksrc") || exit 1
+fi
+patches=()
+patch_dir=${PATCH_DIR:-$series_dir}
+while IFS= read -r p; do patches+=("$p"); done < <(ls "$patch_dir"/*.patch 2>/dev/null | sort)
+fragment=${CONFIG_FRAGMENT:-$series_dir/bed.config}
 read -r -a fragments <<< "$fragment"
+
 key=$( { echo "$src_id"; cat "${patches[@]}" "${fragments[@]}" "$0"; } | sha256sum | cut -c1-16)
 if [ -f "$out/bzImage" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
 	echo "kernel: up to date ($key)"
