@@ -243,8 +243,9 @@ uninstall-kvm:
 # modroot/; $(BUILD)/bed-modules/L/ the patched modules, built by
 # build-modules.sh from that kernel's config, Module.symvers, release and
 # BTF, exactly as "make modules" does on a host; the bed image carries
-# both, real kmod, install-kvm.sh and kvmcheck, and the install suite
-# runs there.  The install script never runs on the build host.
+# both, real kmod, dash (Debian's /bin/sh: busybox sh would run its own
+# modprobe and depmod applets instead of kmod's), install-kvm.sh and
+# kvmcheck, and the install suite runs there.  The install script never runs on the build host.
 MOD_LINES := 6.12 6.1
 KSRC_6.12 := $(if $(filter 6.12,$(KLINE)),$(KSRC),/usr/src/linux-source-6.12.tar.xz)
 KSRC_6.1 := $(if $(filter 6.1,$(KLINE)),$(KSRC),/usr/src/linux-source-6.1.tar.xz)
@@ -291,12 +292,12 @@ $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/in
 		$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
 		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
 		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
-		/usr/bin/kmod+libs:/usr/bin/kmod \
+		/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
 		$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c)) >/dev/null
 
 test-modules-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
 	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
-	$(Q)BED_LABEL=qemu-$(1)m $(RUN_BED) qemu $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
+	$(Q)BED_LABEL=qemu-$(1)m $$(RUN_BED) qemu $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
 		install $(QEMU_TIMEOUT) $(BUILD)/logs
 endef
 

@@ -7,9 +7,11 @@
 #
 # MODDIR holds kvm.ko, kvm-intel.ko and kvm-amd.ko from "make modules"
 # (build/modules/$(uname -r)/).  They go to
-# /lib/modules/$(uname -r)/updates/exittrace/, which depmod searches before
-# the kernel's own directory, so the stock modules are never touched and
-# going back is removing that directory.  kvmcheck (KVMCHECK=, default
+# /lib/modules/$(uname -r)/updates/exittrace/, and
+# /etc/depmod.d/exittrace-$(uname -r).conf tells depmod to take them over
+# the kernel's own (kmod's default search order does not prefer updates/),
+# so the stock modules are never touched and going back is removing the
+# two.  kvmcheck (KVMCHECK=, default
 # build/kvmcheck next to this script, else kvmcheck on PATH) is copied
 # there too: it runs a tiny VM to see whether KVM answers the exittrace
 # CPUID leaves, after install and after uninstall.
@@ -24,6 +26,7 @@ set -u
 me=install-kvm
 release=$(uname -r)
 dest=/lib/modules/$release/updates/exittrace
+depmod_conf=/etc/depmod.d/exittrace-$release.conf
 modules="kvm.ko kvm-intel.ko kvm-amd.ko"
 
 say() { echo "$me: $*"; }
@@ -120,6 +123,12 @@ check_leaves() {
 	"$check"
 }
 
+# Take the installed files back and let depmod forget them.
+remove_files() {
+	rm -rf "$dest" "$depmod_conf"
+	depmod -a "$release"
+}
+
 do_install() {
 	moddir=${1:-}
 	[ -n "$moddir" ] || die "usage: $0 install MODDIR (the modules from make modules)"
@@ -148,14 +157,20 @@ do_install() {
 		cp "$moddir/$m" "$dest/$m" || die "cannot copy $m to $dest"
 	done
 	[ "$check" = "$dest/kvmcheck" ] || cp "$check" "$dest/kvmcheck"
-	depmod -a "$release" || die "depmod failed; the stock modules are untouched (rm -r $dest to clean up)"
+	mkdir -p "$(dirname "$depmod_conf")"
+	{
+		echo "# exittrace: the patched KVM modules win (scripts/install-kvm.sh)"
+		for m in kvm kvm_intel kvm_amd; do
+			echo "override $m $release updates/exittrace"
+		done
+	} > "$depmod_conf" || die "cannot write $depmod_conf"
+	depmod -a "$release" || { remove_files; die "depmod failed; nothing was changed"; }
 	resolved=$(modinfo -n kvm 2>/dev/null)
 	case $resolved in
 	"$dest"/*) ;;
 	*)
-		rm -rf "$dest"
-		depmod -a "$release"
-		die "depmod prefers $resolved over $dest/kvm.ko (a search line in /etc/depmod.d?); nothing was changed"
+		remove_files
+		die "depmod still resolves kvm to $resolved, not $dest/kvm.ko; nothing was changed"
 		;;
 	esac
 
@@ -167,15 +182,15 @@ do_install() {
 		return 0
 	fi
 	say "the patched modules did not pass their check: putting the stock modules back"
-	rm -rf "$dest"
-	depmod -a "$release"
+	remove_files
 	reload_kvm "$vendor" || die "could not reload the stock $vendor either: modprobe $vendor by hand"
 	die "install failed and was rolled back; the stock modules are loaded"
 }
 
 do_uninstall() {
 	vendor=$(vendor_module) || exit 1
-	if [ ! -d "$dest" ]; then
+	refuse_if_kvm_busy uninstall
+	if [ ! -d "$dest" ] && [ ! -e "$depmod_conf" ]; then
 		say "nothing to uninstall: $dest does not exist (the stock modules are in use)"
 		return 0
 	fi
@@ -184,11 +199,9 @@ do_uninstall() {
 	if [ "$check" = "$dest/kvmcheck" ]; then
 		tmpcheck=$(mktemp) && cp "$check" "$tmpcheck" && chmod 755 "$tmpcheck" && check=$tmpcheck
 	fi
-	refuse_if_kvm_busy uninstall
 
-	say "removing $dest"
-	rm -rf "$dest"
-	depmod -a "$release" || die "depmod failed; run depmod -a $release by hand"
+	say "removing $dest and $depmod_conf"
+	remove_files || die "depmod failed; run depmod -a $release by hand"
 	say "reloading the stock $vendor"
 	reload_kvm "$vendor" || die "could not reload the stock $vendor: modprobe $vendor by hand"
 	check_leaves

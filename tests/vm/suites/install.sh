@@ -2,7 +2,9 @@
 # Debian host.  The bed kernel was built without the series, KVM as
 # modules; the patched modules come from scripts/build-modules.sh run on
 # the build host with this kernel's config, Module.symvers, release and
-# BTF (the real-host path).  Real kmod does the loading.
+# BTF (the real-host path).  Real kmod does the loading, and the script
+# runs under dash, as on Debian: busybox sh prefers its own applets to
+# kmod's modprobe, depmod and modinfo, so this suite names kmod's by path.
 #
 # stock modules: no leaves -> a VM holds /dev/kvm: install refuses, names
 # it, changes nothing -> install: discovery answers -> the abi, probe and
@@ -14,8 +16,12 @@ updates=/lib/modules/$rel/updates/exittrace
 vendor=kvm_amd
 grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
 
-loaded_from() {	# the file the loaded kvm module came from, per depmod
-	modinfo -n kvm 2>/dev/null
+install_kvm() {
+	dash /bin/install-kvm "$@"
+}
+
+loaded_from() {	# the file kvm loads from, per depmod
+	/sbin/modinfo -n kvm 2>/dev/null
 }
 
 # hold_kvm: a test VM that has /dev/kvm open and waits; its pid in $holder
@@ -43,7 +49,7 @@ refused() {
 		result "$2" fail "exit_probe --wait did not get ready: $(cat /tmp/hold.out)"
 		return
 	fi
-	install-kvm "$1" $moddir >/tmp/refuse.out 2>&1
+	install_kvm "$1" $moddir >/tmp/refuse.out 2>&1
 	rc=$?
 	cat /tmp/refuse.out
 	release_kvm
@@ -60,7 +66,7 @@ refused() {
 }
 
 echo "== stock kernel $rel: modprobe $vendor"
-if modprobe $vendor && [ -c /dev/kvm ]; then
+if /sbin/modprobe $vendor && [ -c /dev/kvm ]; then
 	result mod-stock-load pass "stock $(loaded_from)"
 else
 	result mod-stock-load fail "modprobe $vendor: $(dmesg | tail -n1)"
@@ -73,7 +79,7 @@ else
 	result mod-stock-no-leaves fail "kvmcheck rc=$rc on the stock modules (want 2)"
 fi
 
-install-kvm install /nonexistent >/tmp/bad.out 2>&1
+install_kvm install /nonexistent >/tmp/bad.out 2>&1
 rc=$?
 cat /tmp/bad.out
 if [ $rc != 0 ] && grep -q 'make modules' /tmp/bad.out; then
@@ -85,7 +91,7 @@ fi
 refused install mod-refuse-busy-install
 
 echo "== install-kvm install $moddir"
-install-kvm install $moddir >/tmp/install.out 2>&1
+install_kvm install $moddir >/tmp/install.out 2>&1
 rc=$?
 cat /tmp/install.out
 case $(loaded_from) in
@@ -114,7 +120,7 @@ fi
 refused uninstall mod-refuse-busy-uninstall
 
 echo "== install-kvm uninstall"
-install-kvm uninstall >/tmp/uninstall.out 2>&1
+install_kvm uninstall >/tmp/uninstall.out 2>&1
 rc=$?
 cat /tmp/uninstall.out
 kvmcheck
@@ -124,6 +130,7 @@ case $(loaded_from) in
 *) stock= ;;
 esac
 if [ $rc = 0 ] && [ $checkrc = 2 ] && [ -n "$stock" ] && [ ! -d "$updates" ] &&
+   [ ! -e "/etc/depmod.d/exittrace-$rel.conf" ] &&
    [ ! -e /sys/module/kvm/parameters/exit_stats ] && [ -c /dev/kvm ]; then
 	result mod-uninstall pass "stock $(loaded_from) loaded, discovery gone"
 else
