@@ -299,6 +299,12 @@ test-modules-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
 	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
 	$(Q)BED_LABEL=qemu-$(1)m $$(RUN_BED) qemu $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
 		install $(QEMU_TIMEOUT) $(BUILD)/logs
+
+# The same in the Bochs bed (Intel VMX: kvm_intel); not in make test.
+test-modules-bochs-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
+	@echo "== Bochs bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	$(Q)BED_LABEL=bochs-$(1)m $$(RUN_BED) bochs $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
+		install $(BOCHS_TIMEOUT) $(BUILD)/logs
 endef
 
 # The in-bed programs, without the selftest of the patched bed kernel:
@@ -330,7 +336,7 @@ test: all unit test-host checkpatch test-bad-patch
 test-host: all
 	$(Q)tests/host/run.sh $(BUILD)
 
-test-beds: test-qemu test-bochs
+test-beds: test-qemu test-bochs test-modules
 
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)

@@ -64,6 +64,9 @@ kmoddir=${KMODDIR:-/lib/modules/$krelease}
 [ -r "$kbtf" ] || die "no kernel BTF at $kbtf
   exittrace needs BTF for the kvm module, built on the kernel's own
   (CONFIG_DEBUG_INFO_BTF=y); set KBTF=FILE to a raw BTF of that kernel"
+grep -qx 'CONFIG_KVM=m' "$kconfig" ||
+	die "$kconfig has no CONFIG_KVM=m: that kernel has KVM built in (or none), so there
+  is no module to replace; build and boot a patched kernel instead (make kernel)"
 grep -qx 'CONFIG_DEBUG_INFO_BTF_MODULES=y' "$kconfig" ||
 	die "$kconfig has no CONFIG_DEBUG_INFO_BTF_MODULES=y: exittrace needs the kvm module's BTF"
 
@@ -92,8 +95,6 @@ if [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
 	echo "modules: up to date for $krelease ($key): $out"
 	exit 0
 fi
-rm -f "$out/key"
-(cd "$out" && rm -f kvm.ko kvm-intel.ko kvm-amd.ko)
 
 echo "modules: building for $krelease ($kversion) from $ksrc with $PATCH_DIR"
 "$top/scripts/patched-tree.sh" "$out" "$ksrc" "$PATCH_DIR" >/dev/null
@@ -108,6 +109,8 @@ srcversion=$(kmake kernelversion 2>/dev/null) || die "cannot read the version of
   Install the matching source (Debian: sudo apt-get update && sudo apt-get install
   linux-source-$kline, and boot the newest linux-image too), or set KSRC=
   to a Linux $kversion tree or tarball."
+rm -f "$out/key"
+(cd "$out" && rm -f kvm.ko kvm-intel.ko kvm-amd.ko)
 
 # The running kernel's configuration, brought up to this pahole/compiler.
 cp "$kconfig" "$obj/.config"
