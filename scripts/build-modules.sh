@@ -115,12 +115,17 @@ rm -f "$out/key"
 # The running kernel's configuration, brought up to this pahole/compiler.
 cp "$kconfig" "$obj/.config"
 kmake olddefconfig > "$out/build.log" 2>&1 || die "olddefconfig failed; see $out/build.log"
-# Release forced on the command line: it lands in utsrelease.h, so the
-# modules' vermagic names the running kernel, not the source's version.
+# The release must be the running kernel's (Debian's 6.1.0-37-amd64, not
+# the source's 6.1.140): it is in the modules' vermagic.  6.12 takes it
+# on the command line; 6.1 ignores that, so the two files that carry it
+# are written after modules_prepare (an M= build does not regenerate them,
+# as with a distribution's headers package).
 kmake KERNELRELEASE="$krelease" modules_prepare >> "$out/build.log" 2>&1 ||
 	die "modules_prepare failed; see $out/build.log"
-[ "$(cat "$obj/include/config/kernel.release")" = "$krelease" ] ||
-	die "the tree's release is $(cat "$obj/include/config/kernel.release"), not $krelease"
+if [ "$(cat "$obj/include/config/kernel.release")" != "$krelease" ]; then
+	echo "$krelease" > "$obj/include/config/kernel.release"
+	echo "#define UTS_RELEASE \"$krelease\"" > "$obj/include/generated/utsrelease.h"
+fi
 # Symbol CRCs of the running kernel (modversions), and its BTF as the
 # base of the modules' split BTF (Kbuild skips module BTF without a
 # vmlinux; pahole and resolve_btfids read raw BTF as well as ELF).

@@ -7,7 +7,8 @@
 # kmod's modprobe, depmod and modinfo, so this suite names kmod's by path.
 #
 # stock modules: no leaves -> a VM holds /dev/kvm: install refuses, names
-# it, changes nothing -> install: discovery answers -> the abi, probe and
+# it, changes nothing -> an install whose check fails rolls back -> install:
+# discovery answers -> the abi, probe and
 # trace suites on the patched modules -> a VM holds /dev/kvm: uninstall
 # refuses -> uninstall: stock modules back, discovery gone.
 moddir=/opt/exittrace/modules
@@ -89,6 +90,28 @@ else
 fi
 
 refused install mod-refuse-busy-install
+
+# A check that fails after the modules are in: with exit_stats=off from
+# modprobe.d the leaves stay silent, so install must put the stock
+# modules back by itself.
+echo 'options kvm exit_stats=off' >/etc/modprobe.d/exittrace-test.conf
+echo "== install-kvm install $moddir, with kvm exit_stats=off"
+install_kvm install $moddir >/tmp/rollback.out 2>&1
+rc=$?
+cat /tmp/rollback.out
+rm -f /etc/modprobe.d/exittrace-test.conf
+kvmcheck >/dev/null
+checkrc=$?
+case $(loaded_from) in
+"/lib/modules/$rel/kernel/"*) stock=yes ;;
+*) stock= ;;
+esac
+if [ $rc != 0 ] && grep -q 'rolled back' /tmp/rollback.out && [ -n "$stock" ] &&
+   [ ! -d "$updates" ] && [ $checkrc = 2 ] && [ ! -e /sys/module/kvm/parameters/exit_stats ]; then
+	result mod-rollback pass "failed check rolled back: stock $(loaded_from) loaded and working"
+else
+	result mod-rollback fail "rc=$rc kvmcheck=$checkrc kvm from $(loaded_from): $(tail -n1 /tmp/rollback.out)"
+fi
 
 echo "== install-kvm install $moddir"
 install_kvm install $moddir >/tmp/install.out 2>&1
