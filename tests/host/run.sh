@@ -48,6 +48,18 @@ check series-dir-unsupported 1 'Linux 5\.10 .* not supported.*6\.1, 6\.12' \
 check series-dir-missing 1 'does not exist' scripts/series-dir.sh "$odd/none"
 rm -rf "$odd"
 
+# scripts/build-modules.sh ("make modules"): its refusals, before it
+# builds anything (output under a scratch directory; it never installs)
+mods=$(mktemp -d)
+check modules-no-source 1 'sudo apt-get install linux-source-6\.12$' \
+	env KRELEASE=6.12.99-test KSRC="$mods/none.tar.xz" scripts/build-modules.sh "$mods"
+check modules-no-config 1 'no kernel configuration at /boot/config-6\.12\.99-test' \
+	env KRELEASE=6.12.99-test KSRC=/usr/src/linux-source-6.12.tar.xz KCONFIG= scripts/build-modules.sh "$mods"
+check modules-kvm-builtin 1 'no CONFIG_KVM=m: that kernel has KVM built in' \
+	env KRELEASE=6.12.99-test KSRC=/usr/src/linux-source-6.12.tar.xz KCONFIG=kvm-patch/bed.config \
+	KSYMVERS=/dev/null KBTF=/dev/null scripts/build-modules.sh "$mods"
+rm -rf "$mods"
+
 # exitdiff on recorded JSON: side by side, --allow, --exact
 fx=tests/host/fixtures
 check exitdiff-shows-diff 0 '0x7b +IOIO +200 +201 +\+1  <-- differs' "$build/exitdiff" $fx/guest.json $fx/host.json

@@ -94,6 +94,7 @@ refused install mod-refuse-busy-install
 # A check that fails after the modules are in: with exit_stats=off from
 # modprobe.d the leaves stay silent, so install must put the stock
 # modules back by itself.
+mkdir -p /etc/modprobe.d
 echo 'options kvm exit_stats=off' >/etc/modprobe.d/exittrace-test.conf
 echo "== install-kvm install $moddir, with kvm exit_stats=off"
 install_kvm install $moddir >/tmp/rollback.out 2>&1
