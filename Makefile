@@ -318,6 +318,7 @@ MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
 $(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
 
 test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
+.PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l))
 
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
