@@ -139,7 +139,7 @@ do_install() {
 	check=$(kvmcheck_path) || exit 1
 
 	# Will they load here?  Asked before anything changes.
-	want=$(modinfo -F vermagic "$(find "/lib/modules/$release/kernel/arch/x86/kvm" -name 'kvm.ko*' | head -n1)" 2>/dev/null)
+	want=$(modinfo -F vermagic "$(find "/lib/modules/$release/kernel/arch/x86/kvm" -name 'kvm.ko*' 2>/dev/null | head -n1)" 2>/dev/null)
 	for m in $modules; do
 		got=$(modinfo -F vermagic "$moddir/$m") || die "$moddir/$m is not a kernel module"
 		[ "${got%% *}" = "$release" ] ||
