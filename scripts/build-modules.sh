@@ -86,7 +86,12 @@ out=$(cd "$out" && pwd)
 if [ -f "$ksrc" ]; then
 	src_id="tarball $(stat -c '%s %Y' "$ksrc") $ksrc"
 else
-	src_id="tree $(cd "$ksrc" && pwd) $(cd "$ksrc" && (git rev-parse HEAD 2>/dev/null || true))"
+	# a git checkout's commit; not that of a repository the tree merely
+	# sits in (build/kmod-*/pristine is inside exittrace's own)
+	abs=$(cd "$ksrc" && pwd -P)
+	head=
+	[ "$(git -C "$abs" rev-parse --show-toplevel 2>/dev/null)" = "$abs" ] && head=$(git -C "$abs" rev-parse HEAD)
+	src_id="tree $abs $head"
 fi
 key=$( { echo "$src_id $krelease $kversion"; cat "$PATCH_DIR"/*.patch "$kconfig" "$ksymvers" "$kbtf" \
 	"$0" "$top/scripts/patched-tree.sh"; } | sha256sum | cut -c1-16)
