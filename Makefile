@@ -334,7 +334,7 @@ test: all unit test-host checkpatch test-bad-patch
 		     $$3 == "pass" { p++ } $$3 == "fail" { f++ } \
 		     END { printf "beds: %d passed, %d failed\n", p, f }'
 
-test-host: all
+test-host: all $(BUILD)/kvmcheck
 	$(Q)tests/host/run.sh $(BUILD)
 
 test-beds: test-qemu test-bochs test-modules

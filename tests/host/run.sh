@@ -75,6 +75,15 @@ check exitstat-bad-watch 64 'invalid -w' ./exitstat -w 0
 check exitstat-bad-reason 64 'unknown (VMX|SVM) exit reason' ./exitstat -r NOSUCH
 check exitstat-extra-arg 64 'unexpected argument' ./exitstat foo
 
+# kvmcheck (install-kvm.sh's check): this machine's KVM, if it has one,
+# is unpatched, so the leaves must be reported absent (exit 2)
+if [ -c /dev/kvm ]; then
+	check kvmcheck-stock-kvm 2 'no exittrace leaves' "$build/kvmcheck"
+else
+	skip kvmcheck-stock-kvm "no /dev/kvm on this machine"
+fi
+check kvmcheck-usage 1 'usage:' "$build/kvmcheck" extra
+
 # exittrace: arguments are checked before anything is loaded
 check exittrace-bad-interval 64 'invalid interval' ./exittrace 0
 check exittrace-bad-count 64 'invalid count' ./exittrace 1 x

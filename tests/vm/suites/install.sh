@@ -136,6 +136,16 @@ else
 	result mod-discovery fail "kvmcheck rc=$rc after install"
 fi
 
+install_kvm status >/tmp/status.out 2>&1
+rc=$?
+cat /tmp/status.out
+if [ $rc = 0 ] && grep -q "installed in $updates" /tmp/status.out &&
+   grep -q "loaded kvm: $updates/kvm.ko, exit_stats=vm" /tmp/status.out; then
+	result mod-status pass "status: installed, patched kvm loaded, leaves present"
+else
+	result mod-status fail "rc=$rc: $(head -n2 /tmp/status.out | tr '\n' ' ')"
+fi
+
 # The project's own suites, now on the patched modules.
 . /tests/suites/abi.sh
 . /tests/suites/probe.sh
