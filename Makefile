@@ -245,13 +245,15 @@ uninstall-kvm:
 # BTF, exactly as "make modules" does on a host; the bed image carries
 # both, real kmod, dash (Debian's /bin/sh: busybox sh would run its own
 # modprobe and depmod applets instead of kmod's), install-kvm.sh and
-# kvmcheck, and the install suite runs there.  The install script never runs on the build host.
+# kvmcheck, and the install suite runs there.  The install script never
+# runs on the build host.
 MOD_LINES := 6.12 6.1
 KSRC_6.12 := $(if $(filter 6.12,$(KLINE)),$(KSRC),/usr/src/linux-source-6.12.tar.xz)
 KSRC_6.1 := $(if $(filter 6.1,$(KLINE)),$(KSRC),/usr/src/linux-source-6.1.tar.xz)
 SERIES_DIR = $(shell scripts/series-dir.sh $(1) 2>/dev/null || echo kvm-patch)
 KMOD_LINK_CMDS := modprobe depmod insmod rmmod lsmod modinfo
 
+# An empty series: the modular bed kernels are stock.
 $(BUILD)/no-patches:
 	$(Q)mkdir -p $@
 
