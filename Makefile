@@ -9,10 +9,27 @@
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (both beds; not
 #                   part of make test)
+#   make modules    the patched kvm modules for the running kernel
+#   sudo make install-kvm / uninstall-kvm
+#                   load them (stock ones kept) / go back to the stock ones
+#   make test-modules  both on modular stock kernels, inside the QEMU bed
+#   make test-6.1   both beds on a Linux 6.1 kernel (Debian's
+#                   linux-source-6.1, kvm-patch/6.1/); not part of make test
+#
+# KLINE=6.1 makes any target use Linux 6.1 (Debian's linux-source-6.1 and
+# kvm-patch/6.1/), with everything generated under build/6.1/; the default
+# is KLINE=6.12.
 #
 # Everything generated lives under build/ (BUILD=...), except the two
 # programs a user runs.  V=1 shows full commands.
 
+KLINE		?= 6.12
+ifeq ($(KLINE),6.1)
+BUILD		?= build/6.1
+KSRC		?= /usr/src/linux-source-6.1.tar.xz
+else ifneq ($(KLINE),6.12)
+$(error KLINE=$(KLINE) is not a supported kernel line: use KLINE=6.12 (the default) or KLINE=6.1)
+endif
 BUILD		?= build
 KSRC		?= /usr/src/linux-source-6.12.tar.xz
 CC		?= gcc
@@ -33,7 +50,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
-	test-bochs demo bench clean distclean
+	test-bochs test-6.1 demo bench clean distclean modules install-kvm uninstall-kvm test-modules
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -112,6 +129,12 @@ $(BUILD)/exittrace.static: $(ET_OBJS)
 
 exittrace: $(BUILD)/exittrace
 	$(Q)cp $< $@
+
+# kvmcheck: a tiny VM asking KVM for the discovery leaf (install-kvm.sh
+# runs it on the host and in the beds: static).
+$(BUILD)/kvmcheck: $(BUILD)/us/kvmcheck.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
 # ---- unit tests ----------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -209,6 +232,110 @@ $(BUILD)/vm/bench.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat
 	$(Q)mkdir -p $(@D)
 	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) $(BUILD)/perf/perf:/bin/perf >/dev/null
 
+# ---- the patched modules on a real host -----------------------------------
+# "make modules" builds for the running kernel (scripts/build-modules.sh
+# says which inputs it takes: KSRC, KCONFIG, KSYMVERS, KRELEASE, KBTF).
+# KSRC has a 6.12 default above for the bed kernel; here only a KSRC the
+# user gave counts, else the script picks the running kernel's line.
+export KCONFIG KSYMVERS KRELEASE KBTF KVERSION KMODDIR
+MODULES_KSRC = $(if $(filter command line environment,$(origin KSRC)),KSRC=$(KSRC))
+RUNNING := $(shell uname -r)
+
+modules: $(BUILD)/kvmcheck | $(BUILD)/.deps-ok
+	$(Q)$(MODULES_KSRC) scripts/build-modules.sh $(BUILD)/modules
+
+# Run as root; they build nothing (no root-owned files in build/).
+install-kvm:
+	$(Q)KVMCHECK=$(abspath $(BUILD)/kvmcheck) scripts/install-kvm.sh install $(BUILD)/modules/$(or $(KRELEASE),$(RUNNING))
+
+uninstall-kvm:
+	$(Q)KVMCHECK=$(abspath $(BUILD)/kvmcheck) scripts/install-kvm.sh uninstall
+
+# ---- the same, tested in the QEMU bed on modular stock kernels -------------
+# Per kernel line L: $(BUILD)/kmod-L/ is a stock (unpatched) kernel with
+# KVM as modules (kvm-patch/modular.config), its modules installed under
+# modroot/; $(BUILD)/bed-modules/L/ the patched modules, built by
+# build-modules.sh from that kernel's config, Module.symvers, release and
+# BTF, exactly as "make modules" does on a host; the bed image carries
+# both, real kmod, dash (Debian's /bin/sh: busybox sh would run its own
+# modprobe and depmod applets instead of kmod's), install-kvm.sh and
+# kvmcheck, and the install suite runs there.  The install script never
+# runs on the build host.
+MOD_LINES := 6.12 6.1
+KSRC_6.12 := $(if $(filter 6.12,$(KLINE)),$(KSRC),/usr/src/linux-source-6.12.tar.xz)
+KSRC_6.1 := $(if $(filter 6.1,$(KLINE)),$(KSRC),/usr/src/linux-source-6.1.tar.xz)
+SERIES_DIR = $(shell scripts/series-dir.sh $(1) 2>/dev/null || echo kvm-patch)
+KMOD_LINK_CMDS := modprobe depmod insmod rmmod lsmod modinfo
+
+# An empty series: the modular bed kernels are stock.
+$(BUILD)/no-patches:
+	$(Q)mkdir -p $@
+
+define MOD_LINE
+$(BUILD)/kmod-$(1)/bzImage: FORCE | $(BUILD)/.deps-ok $(BUILD)/no-patches
+	$(Q)PATCH_DIR=$(BUILD)/no-patches \
+		CONFIG_FRAGMENT="$(abspath $(call SERIES_DIR,$(KSRC_$(1)))/bed.config kvm-patch/modular.config)" \
+		scripts/build-kernel.sh $(BUILD)/kmod-$(1) $(KSRC_$(1))
+
+# The stock kernel's unpacked tree is the source (no second unpack).
+$(BUILD)/bed-modules/$(1)/kvm.ko: $(BUILD)/kmod-$(1)/bzImage FORCE
+	$(Q)k=$(BUILD)/kmod-$(1); rel=$$$$(cat $$$$k/obj/include/config/kernel.release) && \
+	src=$$$$([ -d $$$$k/pristine ] && echo $$$$k/pristine || echo $(KSRC_$(1))) && \
+	KSRC=$$$$src KRELEASE=$$$$rel KVERSION= KCONFIG=$$$$k/obj/.config \
+		KSYMVERS=$$$$k/obj/Module.symvers KBTF=$$$$k/vmlinux.btf \
+		KMODDIR=$$$$k/modroot/lib/modules/$$$$rel PATCH_DIR=$(call SERIES_DIR,$(KSRC_$(1))) \
+		scripts/build-modules.sh $(BUILD)/bed-modules && \
+	ln -sfn $$$$rel $(BUILD)/bed-modules/$(1)
+
+# The series' selftest, from the tree the modules were built from.
+$(BUILD)/bed-modules/$(1)/exit_stats_test: $(BUILD)/bed-modules/$(1)/kvm.ko
+	$$(call msg,KST,$$@)
+	$(Q)d=$$$$(readlink -f $(BUILD)/bed-modules/$(1)) && mkdir -p $$$$d/kst && \
+	$(MAKE) -s -C $$$$d/src O=$$$$d/kst/hdr headers >$$$$d/kst/build.log 2>&1 && \
+	$(MAKE) -s -C $$$$d/src/tools/testing/selftests/kvm OUTPUT=$$$$d/kst \
+		KHDR_INCLUDES="-isystem $$$$d/kst/hdr/usr/include" \
+		EXTRA_CFLAGS=-static $$$$d/kst/x86_64/exit_stats_test >>$$$$d/kst/build.log 2>&1 || \
+		{ tail -20 $$$$d/kst/build.log; exit 1; }
+	$(Q)cp $$$$(readlink -f $(BUILD)/bed-modules/$(1))/kst/x86_64/exit_stats_test $$@
+
+$(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
+		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
+		$(MOD_BED_BINS) $(BUILD)/bed-modules/$(1)/kvm.ko $(BUILD)/bed-modules/$(1)/exit_stats_test
+	$$(call msg,INITRD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)tests/vm/mkinitramfs.sh $$@ $(MOD_BED_PAYLOAD) \
+		$(BUILD)/bed-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
+		$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
+		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
+		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
+		/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
+		$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c)) >/dev/null
+
+test-modules-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
+	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	$(Q)BED_LABEL=qemu-$(1)m $$(RUN_BED) qemu $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
+		install $(QEMU_TIMEOUT) $(BUILD)/logs
+
+# The same in the Bochs bed (Intel VMX: kvm_intel); not in make test.
+test-modules-bochs-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
+	@echo "== Bochs bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	$(Q)BED_LABEL=bochs-$(1)m $$(RUN_BED) bochs $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
+		install $(BOCHS_TIMEOUT) $(BUILD)/logs
+endef
+
+# The in-bed programs, without the selftest of the patched bed kernel:
+# each line brings its own, built from its own patched tree.
+MOD_BED_BINS = $(filter-out $(BUILD)/tests/exit_stats_test,$(TEST_VM_BINS))
+MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
+	$(BUILD)/exittrace.static:/bin/exittrace \
+	$(BUILD)/exitdiff:/bin/exitdiff \
+	$(foreach b,$(MOD_BED_BINS),$(b):/bin/$(notdir $(b)))
+
+$(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
+
+test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
+.PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l))
+
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
@@ -223,22 +350,24 @@ test: all unit test-host checkpatch test-bad-patch
 		     $$3 == "pass" { p++ } $$3 == "fail" { f++ } \
 		     END { printf "beds: %d passed, %d failed\n", p, f }'
 
-test-host: all
+test-host: all $(BUILD)/kvmcheck
 	$(Q)tests/host/run.sh $(BUILD)
 
-test-beds: test-qemu test-bochs
+test-beds: test-qemu test-bochs test-modules
 
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
 
 # The series must stay checkpatch --strict clean (the checker comes from
-# the kernel tree the series is built against).  Absolute paths: given
+# the kernel tree the series is built against, the series is the one
+# scripts/series-dir.sh picks for it).  Absolute paths: given
 # "kvm-patch/..." from this directory, checkpatch 6.12 takes the patch's
 # blank context lines for trailing whitespace.
 checkpatch: $(BUILD)/kernel/bzImage
-	$(call msg,CHECK,kvm-patch/)
-	$(Q)out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
-		$(abspath $(wildcard kvm-patch/0*.patch))); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	$(call msg,CHECK,$(KSRC))
+	$(Q)series=$$(scripts/series-dir.sh $(KSRC)) && \
+	out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
+		"$$series"/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
@@ -250,6 +379,12 @@ test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
 	@echo "== Bochs bed (corei7_skylake_x: Intel VMX + EPT, kvm_intel)"
 	$(Q)tests/vm/selfcheck.sh bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
 	$(Q)$(RUN_BED) bochs $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(BOCHS_TIMEOUT) $(BUILD)/logs
+
+# The beds on Linux 6.1: a kernel, selftest, initramfs and logs of its own
+# under build/6.1/.  Not part of make test (CI time); the series' host
+# checks (tests/host/series_agree.sh, abi_agree.sh) cover 6.1 in test-host.
+test-6.1:
+	$(Q)$(MAKE) --no-print-directory KLINE=6.1 BUILD=$(BUILD)/6.1 test-qemu test-bochs
 
 # A benchmark, not a test: its numbers depend on the machine and are
 # reported, never checked, so it stays out of `make test`.

@@ -4,16 +4,22 @@
 #   scripts/build-kernel.sh OUTDIR [KSRC]
 #
 # KSRC is a kernel tree, or a .tar.xz of one (default: Debian's
-# linux-source-6.12).  The series in kvm-patch/ (series order, *.patch) is
-# applied to a hard-linked copy of the tree, so the user's own checkout is
-# never modified, and the kernel is configured from tinyconfig plus
-# kvm-patch/bed.config.
+# linux-source-6.12).  The series for the kernel's line, as
+# scripts/series-dir.sh picks it (kvm-patch/ for 6.12, kvm-patch/6.1/ for
+# 6.1; series order, *.patch), is applied to a hard-linked copy of the
+# tree, so the user's own checkout is never modified, and the kernel is
+# configured from tinyconfig plus that directory's bed.config.
 #
-# PATCH_DIR (default kvm-patch/) and CONFIG_FRAGMENT (default
-# kvm-patch/bed.config) name other inputs, for tests of this script.
+# PATCH_DIR and CONFIG_FRAGMENT (several files, space-separated, later
+# ones win) name other inputs, for tests of this script and for the
+# modular bed kernels (make test-modules).
 #
-# The result is OUTDIR/bzImage.  It is rebuilt only when an input changes:
-# the source identity, the patches, the config fragment or this script.
+# The result is OUTDIR/bzImage.  A kernel with KVM as modules (CONFIG_KVM=m)
+# also gets its modules installed under OUTDIR/modroot/lib/modules/REL/,
+# and the kernel's BTF as raw BTF in OUTDIR/vmlinux.btf (what
+# /sys/kernel/btf/vmlinux holds when it runs).  It is rebuilt only when
+# an input changes: the source identity, the patches, the config
+# fragments or this script.
 # The object directory is kept across input changes, so a new patch
 # recompiles only what it touches.
 set -euo pipefail
@@ -27,11 +33,6 @@ out=$(cd "$out" && pwd)
 
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
-patches=()
-patch_dir=${PATCH_DIR:-$top/kvm-patch}
-while IFS= read -r p; do patches+=("$p"); done < <(ls "$patch_dir"/*.patch 2>/dev/null | sort)
-fragment=${CONFIG_FRAGMENT:-$top/kvm-patch/bed.config}
-
 if [ -f "$ksrc" ]; then
 	src_id="tarball $(stat -c '%s %Y' "$ksrc") $ksrc"
 elif [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86/kvm" ]; then
@@ -42,10 +43,20 @@ elif [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86/kvm" ]; then
 	fi
 else
 	die "KSRC=$ksrc is neither a kernel tree nor a source tarball
-  (install Debian's linux-source-6.12, or point KSRC at a Linux 6.12 checkout)"
+  (install Debian's linux-source-6.12 or linux-source-6.1, or point KSRC at a Linux 6.12 or 6.1 checkout)"
 fi
 
-key=$( { echo "$src_id"; cat "${patches[@]}" "$fragment" "$0"; } | sha256sum | cut -c1-16)
+series_dir=
+if [ -z "${PATCH_DIR:-}" ] || [ -z "${CONFIG_FRAGMENT:-}" ]; then
+	series_dir=$("$top/scripts/series-dir.sh" "$ksrc") || exit 1
+fi
+patches=()
+patch_dir=${PATCH_DIR:-$series_dir}
+while IFS= read -r p; do patches+=("$p"); done < <(ls "$patch_dir"/*.patch 2>/dev/null | sort)
+fragment=${CONFIG_FRAGMENT:-$series_dir/bed.config}
+read -r -a fragments <<< "$fragment"
+
+key=$( { echo "$src_id"; cat "${patches[@]}" "${fragments[@]}" "$0"; } | sha256sum | cut -c1-16)
 if [ -f "$out/bzImage" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
 	echo "kernel: up to date ($key)"
 	exit 0
@@ -102,20 +113,36 @@ obj=$out/obj
 mkdir -p "$obj"
 kmake() { make -C "$tree" O="$obj" -s "$@"; }
 kmake tinyconfig > "$out/config.log" 2>&1 || die "tinyconfig failed: $(tail -5 "$out/config.log")"
-"$tree"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "$fragment" >> "$out/config.log" 2>&1 ||
+"$tree"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "${fragments[@]}" >> "$out/config.log" 2>&1 ||
 	die "merging $fragment failed"
 kmake olddefconfig >> "$out/config.log" 2>&1 || die "olddefconfig failed"
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$fragment" | while read -r line; do
-	grep -qx "$line" "$obj/.config" || echo "${line%=y}"
+# the last value each option gets in the fragments is the one to check
+missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' |
+	awk -F= '{ v[$1] = $0 } END { for (k in v) print v[k] }' | while read -r line; do
+	grep -qx "$line" "$obj/.config" || echo "${line%=?}"
 done)
 [ -z "$missing" ] || die "config options dropped by olddefconfig (missing dependency?): $missing"
 
 # 4. build
 start=$(date +%s)
-if ! kmake -j"$jobs" bzImage > "$out/build.log" 2>&1; then
+targets=bzImage
+modular=
+if grep -qx 'CONFIG_KVM=m' "$obj/.config"; then
+	modular=yes
+	targets="bzImage modules"
+fi
+# shellcheck disable=SC2086 # two words on purpose
+if ! kmake -j"$jobs" $targets > "$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -30 >&2
 	tail -20 "$out/build.log" >&2
 	die "kernel build failed; full log: $out/build.log"
+fi
+if [ -n "$modular" ]; then
+	rm -rf "$out/modroot"
+	kmake INSTALL_MOD_PATH="$out/modroot" modules_install >> "$out/build.log" 2>&1 ||
+		die "modules_install failed; full log: $out/build.log"
+	objcopy -O binary --only-section=.BTF "$obj/vmlinux" "$out/vmlinux.btf" ||
+		die "cannot extract the BTF of $obj/vmlinux"
 fi
 cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
 echo "$key" > "$out/key"

@@ -11,7 +11,7 @@ PKGS=(
 	build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	pkg-config
 	# kernel build (BTF needs pahole from dwarves)
-	linux-source-6.12 dwarves flex bison bc libssl-dev xz-utils kmod
+	linux-source-6.12 linux-source-6.1 dwarves flex bison bc libssl-dev xz-utils kmod
 	# initramfs and test beds
 	cpio busybox-static qemu-system-x86
 	bochs bochs-term bochsbios vgabios

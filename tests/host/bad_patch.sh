@@ -12,7 +12,8 @@ build=$(cd "${1:-build}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/series"
-first=$(ls "$top"/kvm-patch/0001-*.patch)
+series=$("$top/scripts/series-dir.sh" "$build/kernel/pristine") || exit 1
+first=$(ls "$series"/0001-*.patch)
 sed 's/^ #include "lapic.h"$/ #include "lapic-renamed.h"/' "$first" > "$tmp/series/$(basename "$first")"
 cmp -s "$first" "$tmp/series/$(basename "$first")" && { echo "bad_patch: could not break the patch"; exit 1; }
 # the failed run must leave the source it was given untouched

@@ -34,6 +34,31 @@ skip() {
 }
 
 check abi-headers-agree 0 'constants agree' tests/host/abi_agree.sh
+check series-agree 0 'differ only as listed' tests/host/series_agree.sh
+
+# scripts/series-dir.sh: the series for each supported kernel line, and a
+# clear error for any other (judged by the tarball's name, so empty files
+# named like Debian's tarballs stand in for them)
+odd=$(mktemp -d)
+touch "$odd/linux-source-5.10.tar.xz" "$odd/linux-source-6.12.tar.xz" "$odd/linux-source-6.1.tar.xz"
+check series-dir-6.12 0 '/kvm-patch$' scripts/series-dir.sh "$odd/linux-source-6.12.tar.xz"
+check series-dir-6.1 0 '/kvm-patch/6\.1$' scripts/series-dir.sh "$odd/linux-source-6.1.tar.xz"
+check series-dir-unsupported 1 'Linux 5\.10 .* not supported.*6\.1, 6\.12' \
+	scripts/series-dir.sh "$odd/linux-source-5.10.tar.xz"
+check series-dir-missing 1 'does not exist' scripts/series-dir.sh "$odd/none"
+rm -rf "$odd"
+
+# scripts/build-modules.sh ("make modules"): its refusals, before it
+# builds anything (output under a scratch directory; it never installs)
+mods=$(mktemp -d)
+check modules-no-source 1 'sudo apt-get install linux-source-6\.12$' \
+	env KRELEASE=6.12.99-test KSRC="$mods/none.tar.xz" scripts/build-modules.sh "$mods"
+check modules-no-config 1 'no kernel configuration at /boot/config-6\.12\.99-test' \
+	env KRELEASE=6.12.99-test KSRC=/usr/src/linux-source-6.12.tar.xz KCONFIG= scripts/build-modules.sh "$mods"
+check modules-kvm-builtin 1 'no CONFIG_KVM=m: that kernel has KVM built in' \
+	env KRELEASE=6.12.99-test KSRC=/usr/src/linux-source-6.12.tar.xz KCONFIG=kvm-patch/bed.config \
+	KSYMVERS=/dev/null KBTF=/dev/null scripts/build-modules.sh "$mods"
+rm -rf "$mods"
 
 # exitdiff on recorded JSON: side by side, --allow, --exact
 fx=tests/host/fixtures
@@ -49,6 +74,15 @@ check exitstat-no-abi 1 'no exit counters here' ./exitstat
 check exitstat-bad-watch 64 'invalid -w' ./exitstat -w 0
 check exitstat-bad-reason 64 'unknown (VMX|SVM) exit reason' ./exitstat -r NOSUCH
 check exitstat-extra-arg 64 'unexpected argument' ./exitstat foo
+
+# kvmcheck (install-kvm.sh's check): this machine's KVM, if it has one,
+# is unpatched, so the leaves must be reported absent (exit 2)
+if [ -c /dev/kvm ]; then
+	check kvmcheck-stock-kvm 2 'no exittrace leaves' "$build/kvmcheck"
+else
+	skip kvmcheck-stock-kvm "no /dev/kvm on this machine"
+fi
+check kvmcheck-usage 1 'usage:' "$build/kvmcheck" extra
 
 # exittrace: arguments are checked before anything is loaded
 check exittrace-bad-interval 64 'invalid interval' ./exittrace 0

@@ -8,7 +8,9 @@
 # which one of them uses) and tests/vm/suites/ under /tests, and every
 # SRC:DST pair given (DST absolute inside the image).  A SRC ending in
 # "+libs" is an ELF binary copied together with the shared libraries and
-# the loader that ldd lists for it.
+# the loader that ldd lists for it.  A SRC of the form "link=TARGET"
+# makes DST a symbolic link to TARGET.  A pair replaces whatever DST was
+# (a busybox applet of that name, say).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,7 +44,9 @@ copy_with_libs() {	# copy_with_libs SRC DST
 for pair in "$@"; do
 	src=${pair%%:*}
 	dst=${pair#*:}
+	if [ -L "$stage$dst" ] || [ -f "$stage$dst" ]; then rm -f "$stage$dst"; fi
 	case $src in
+	link=*) mkdir -p "$(dirname "$stage$dst")" && ln -s "${src#link=}" "$stage$dst" ;;
 	*+libs) copy_with_libs "${src%+libs}" "$dst" ;;
 	*)
 		[ -e "$src" ] || { echo "mkinitramfs: missing $src" >&2; exit 1; }

@@ -9,13 +9,16 @@
 # after TIMEOUT_S seconds.  The guest reports on its serial console with
 # "@@" lines (see init); this script prints them as a table and fails,
 # with the log's tail, on a failed test, a panic, a hang or a missing
-# result.  The console log is LOGDIR/BED-SUITE.log.
+# result.  The console log is LOGDIR/BED-SUITE.log; BED_LABEL=NAME (e.g.
+# qemu-6.1m, a second kernel in the same bed) replaces BED in the log's
+# name and in the result lines.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 bed=$1 kernel=$2 initrd=$3 suite=$4 limit=$5 logdir=$6
 mkdir -p "$logdir"
-log=$logdir/$bed-${suite//,/+}.log
+label=${BED_LABEL:-$bed}
+log=$logdir/$label-${suite//,/+}.log
 cmdline="console=ttyS0,115200 panic=-1 quiet et.bed=$bed et.suite=$suite ${ET_CMDLINE:-}"
 rm -f "$log"
 
@@ -61,7 +64,7 @@ qemu)
 	;;
 bochs)
 	# Bochs boots from a CD: isolinux loads the kernel and initramfs.
-	iso=$logdir/bochs-${suite//,/+}.iso
+	iso=$logdir/$label-${suite//,/+}.iso
 	tree=$(mktemp -d)
 	mkdir -p "$tree/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tree/isolinux/"
@@ -72,8 +75,8 @@ bochs)
 	genisoimage -quiet -o "$iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table "$tree"
 	rm -rf "$tree"
-	rc_file=$logdir/bochs-${suite//,/+}.rc
-	dbg=$logdir/bochs-${suite//,/+}.dbg
+	rc_file=$logdir/$label-${suite//,/+}.rc
+	dbg=$logdir/$label-${suite//,/+}.dbg
 	echo c > "$dbg"
 	cat > "$rc_file" <<-RC
 	megs: 1024
@@ -91,7 +94,7 @@ bochs)
 	# KVM reads MSR_IA32_DEBUGCTL (0x1d9) around every VM entry; Bochs
 	# logged each read as an error (380 MB in one make bench)
 	error: action=report, cpu0=ignore
-	log: $logdir/bochs-${suite//,/+}.bxlog
+	log: $logdir/$label-${suite//,/+}.bxlog
 	RC
 	# Debian's bochs has its debugger built in: "-rc" with "c" runs on.
 	# The term display needs a tty: script(1) provides one, headless.
@@ -112,23 +115,23 @@ tail_log() {
 }
 
 grep -a '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
-	printf '  %-6s %-24s %-5s %s\n' "$bed" "$name" "$verdict" "$detail"
-	printf '%s %s %s %s\n' "$bed" "$name" "$verdict" "$detail" >> "$logdir/results.txt"
+	printf '  %-6s %-24s %-5s %s\n' "$label" "$name" "$verdict" "$detail"
+	printf '%s %s %s %s\n' "$label" "$name" "$verdict" "$detail" >> "$logdir/results.txt"
 done
 done_line=$(grep -a '^@@DONE' "$log" | tr -d '\r' | tail -n1)
 if [ -z "$done_line" ]; then
 	why="no @@DONE line"
 	[ "$rc" = 124 ] && why="timed out after ${limit}s"
 	grep -aq 'Kernel panic' "$log" && why="kernel panic"
-	echo "run-bed: $bed/$suite FAILED: $why (emulator exit $rc, ${took}s)" >&2
+	echo "run-bed: $label/$suite FAILED: $why (emulator exit $rc, ${took}s)" >&2
 	tail_log >&2
 	[ -s "$log.emu" ] && { echo "---- emulator output ----"; tail -n 10 "$log.emu" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; } >&2
 	exit 1
 fi
 fail=$(echo "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
-echo "  $bed/$suite: ${done_line#@@DONE } in ${took}s"
+echo "  $label/$suite: ${done_line#@@DONE } in ${took}s"
 if [ "${fail:-1}" != 0 ]; then
-	echo "run-bed: $bed/$suite: $fail test(s) failed" >&2
+	echo "run-bed: $label/$suite: $fail test(s) failed" >&2
 	tail_log >&2
 	exit 1
 fi

@@ -1,0 +1,172 @@
+# install: scripts/install-kvm.sh on a modular stock kernel, as on a
+# Debian host.  The bed kernel was built without the series, KVM as
+# modules; the patched modules come from scripts/build-modules.sh run on
+# the build host with this kernel's config, Module.symvers, release and
+# BTF (the real-host path).  Real kmod does the loading, and the script
+# runs under dash, as on Debian: busybox sh prefers its own applets to
+# kmod's modprobe, depmod and modinfo, so this suite names kmod's by path.
+#
+# stock modules: no leaves -> a VM holds /dev/kvm: install refuses, names
+# it, changes nothing -> an install whose check fails rolls back -> install:
+# discovery answers -> the abi, probe and
+# trace suites on the patched modules -> a VM holds /dev/kvm: uninstall
+# refuses -> uninstall: stock modules back, discovery gone.
+moddir=/opt/exittrace/modules
+rel=$(uname -r)
+updates=/lib/modules/$rel/updates/exittrace
+vendor=kvm_amd
+grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+
+install_kvm() {
+	dash /bin/install-kvm "$@"
+}
+
+loaded_from() {	# the file kvm loads from, per depmod
+	/sbin/modinfo -n kvm 2>/dev/null
+}
+
+# hold_kvm: a test VM that has /dev/kvm open and waits; its pid in $holder
+hold_kvm() {
+	rm -f /tmp/hold.in
+	mkfifo /tmp/hold.in
+	exit_probe --wait -n 10 -t 120 </tmp/hold.in >/tmp/hold.out 2>&1 &
+	holder=$!
+	exec 6>/tmp/hold.in
+	wait_for /tmp/hold.out 'ready pid'
+}
+
+release_kvm() {
+	echo go >&6
+	exec 6>&-
+	wait "$holder"
+}
+
+# refused ACTION TEST: install-kvm ACTION must fail while a VM holds
+# /dev/kvm, naming the VM's pid, with the modules left as they were.
+refused() {
+	before=$(loaded_from)
+	had_updates=$([ -d "$updates" ] && echo yes)
+	if ! hold_kvm; then
+		result "$2" fail "exit_probe --wait did not get ready: $(cat /tmp/hold.out)"
+		return
+	fi
+	install_kvm "$1" $moddir >/tmp/refuse.out 2>&1
+	rc=$?
+	cat /tmp/refuse.out
+	release_kvm
+	if [ $rc = 0 ]; then
+		result "$2" fail "$1 went ahead while pid $holder held /dev/kvm"
+	elif ! grep -q "pid $holder (exit_probe)" /tmp/refuse.out; then
+		result "$2" fail "$1 refused (rc=$rc) without naming pid $holder"
+	elif [ "$(loaded_from)" != "$before" ] ||
+	     [ "$([ -d "$updates" ] && echo yes)" != "$had_updates" ]; then
+		result "$2" fail "$1 refused but changed the modules: $before -> $(loaded_from)"
+	else
+		result "$2" pass "refused, named pid $holder, nothing changed"
+	fi
+}
+
+echo "== stock kernel $rel: modprobe $vendor"
+if /sbin/modprobe $vendor && [ -c /dev/kvm ]; then
+	result mod-stock-load pass "stock $(loaded_from)"
+else
+	result mod-stock-load fail "modprobe $vendor: $(dmesg | tail -n1)"
+fi
+kvmcheck
+rc=$?
+if [ $rc = 2 ]; then
+	result mod-stock-no-leaves pass "kvmcheck: no exittrace leaves on the stock modules"
+else
+	result mod-stock-no-leaves fail "kvmcheck rc=$rc on the stock modules (want 2)"
+fi
+
+install_kvm install /nonexistent >/tmp/bad.out 2>&1
+rc=$?
+cat /tmp/bad.out
+if [ $rc != 0 ] && grep -q 'make modules' /tmp/bad.out; then
+	result mod-refuse-no-modules pass "$(head -n1 /tmp/bad.out)"
+else
+	result mod-refuse-no-modules fail "rc=$rc: $(head -n1 /tmp/bad.out)"
+fi
+
+refused install mod-refuse-busy-install
+
+# A check that fails after the modules are in: with exit_stats=off from
+# modprobe.d the leaves stay silent, so install must put the stock
+# modules back by itself.
+mkdir -p /etc/modprobe.d
+echo 'options kvm exit_stats=off' >/etc/modprobe.d/exittrace-test.conf
+echo "== install-kvm install $moddir, with kvm exit_stats=off"
+install_kvm install $moddir >/tmp/rollback.out 2>&1
+rc=$?
+cat /tmp/rollback.out
+rm -f /etc/modprobe.d/exittrace-test.conf
+kvmcheck >/dev/null
+checkrc=$?
+case $(loaded_from) in
+"/lib/modules/$rel/kernel/"*) stock=yes ;;
+*) stock= ;;
+esac
+if [ $rc != 0 ] && grep -q 'rolled back' /tmp/rollback.out && [ -n "$stock" ] &&
+   [ ! -d "$updates" ] && [ $checkrc = 2 ] && [ ! -e /sys/module/kvm/parameters/exit_stats ]; then
+	result mod-rollback pass "failed check rolled back: stock $(loaded_from) loaded and working"
+else
+	result mod-rollback fail "rc=$rc kvmcheck=$checkrc kvm from $(loaded_from): $(tail -n1 /tmp/rollback.out)"
+fi
+
+echo "== install-kvm install $moddir"
+install_kvm install $moddir >/tmp/install.out 2>&1
+rc=$?
+cat /tmp/install.out
+case $(loaded_from) in
+"$updates"/kvm.ko) from_updates=yes ;;
+*) from_updates= ;;
+esac
+if [ $rc = 0 ] && [ -n "$from_updates" ] && [ -e /sys/module/kvm/parameters/exit_stats ] &&
+   grep -q 'exittrace leaves present' /tmp/install.out; then
+	result mod-install pass "$(grep 'leaves present' /tmp/install.out)"
+else
+	result mod-install fail "rc=$rc, kvm from $(loaded_from), $(tail -n1 /tmp/install.out)"
+fi
+kvmcheck
+rc=$?
+if [ $rc = 0 ]; then
+	result mod-discovery pass "exit_stats=$(cat /sys/module/kvm/parameters/exit_stats)"
+else
+	result mod-discovery fail "kvmcheck rc=$rc after install"
+fi
+
+install_kvm status >/tmp/status.out 2>&1
+rc=$?
+cat /tmp/status.out
+if [ $rc = 0 ] && grep -q "installed in $updates" /tmp/status.out &&
+   grep -q "loaded kvm: $updates/kvm.ko, exit_stats=vm" /tmp/status.out; then
+	result mod-status pass "status: installed, patched kvm loaded, leaves present"
+else
+	result mod-status fail "rc=$rc: $(head -n2 /tmp/status.out | tr '\n' ' ')"
+fi
+
+# The project's own suites, now on the patched modules.
+. /tests/suites/abi.sh
+. /tests/suites/probe.sh
+. /tests/suites/trace.sh
+
+refused uninstall mod-refuse-busy-uninstall
+
+echo "== install-kvm uninstall"
+install_kvm uninstall >/tmp/uninstall.out 2>&1
+rc=$?
+cat /tmp/uninstall.out
+kvmcheck
+checkrc=$?
+case $(loaded_from) in
+"/lib/modules/$rel/kernel/"*) stock=yes ;;
+*) stock= ;;
+esac
+if [ $rc = 0 ] && [ $checkrc = 2 ] && [ -n "$stock" ] && [ ! -d "$updates" ] &&
+   [ ! -e "/etc/depmod.d/exittrace-$rel.conf" ] &&
+   [ ! -e /sys/module/kvm/parameters/exit_stats ] && [ -c /dev/kvm ]; then
+	result mod-uninstall pass "stock $(loaded_from) loaded, discovery gone"
+else
+	result mod-uninstall fail "rc=$rc kvmcheck=$checkrc kvm from $(loaded_from)"
+fi
