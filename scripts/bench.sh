@@ -131,7 +131,7 @@ if [ -n "$pab" ] && [ -n "$pcb" ] && [ -n "$pfb" ]; then
 		if (gb > 0)
 			printf "  (classic tracepoints     G/B = %.3f)\n", gb
 		if (kb > 0)
-			printf "  (exittrace --no-latency  K/B = %.3f; vs tracefs %.2f)\n", kb, fb > 1 ? (kb - 1) / (fb - 1) : 99
+			printf "  (exittrace --no-latency  K/B = %.3f; vs tracefs %.2f)\n", kb, (fb > 1 ? (kb - 1) / (fb - 1) : 99)
 		if (hb > 0)
 			printf "  (perf stat -a, counting  H/B = %.3f)\n", hb
 		if (ib > 0)
