@@ -289,6 +289,9 @@ int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
 	__u32 reason;
 
+	/* since 6.12 the verifier treats raw tracepoint arguments as maybe-NULL */
+	if (!vcpu)
+		return 0;
 	if (vendor_reason(vcpu, isa, &reason))
 		on_exit(isa, reason, vcpu->vcpu_id);
 	else

@@ -495,8 +495,12 @@ int main(int argc, char **argv)
 		err = open_attach(&skel, mode);
 	}
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		/* privileges were checked before: -EACCES is the verifier's no */
+		if (err == -EPERM)
 			explain_load_error(err);
+		else if (err == -EACCES)
+			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (run with -v for its log)%s\n",
+				attach_name(mode), mode == ATTACH_BTF ? "; --attach classic may work" : "");
 		else
 			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n"
 				"exittrace: (run with -v for libbpf's log)\n", attach_name(mode),

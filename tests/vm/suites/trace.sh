@@ -29,6 +29,15 @@ wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
 	wait_for /tmp/et-classic.err attached ||
 	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-classic.err)"
 echo "exittrace: -P: $(cat /tmp/et-vm.err); -c 1: $(cat /tmp/et-vcpu.err); B: $(cat /tmp/et-classic.err)"
+# Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
+# or module BTF for the modular beds), so the default must be tp_btf: a
+# silent fallback to classic would hide a broken raw-tracepoint path.
+if grep -q 'attached (tp_btf)' /tmp/et-vm.err && grep -q 'attached (tp_btf)' /tmp/et-vcpu.err &&
+   grep -q 'attached (classic)' /tmp/et-classic.err; then
+	result trace-attach-mode pass "default instances on tp_btf, --attach classic on classic"
+else
+	result trace-attach-mode fail "$(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-classic.err | tr '\n' ' ')"
+fi
 echo go >&7
 echo go >&8
 wait $pa
