@@ -141,21 +141,18 @@ else
 	echo "  cannot check: a cpuid measurement of A, B, C or F is missing"
 fi
 
-# exittrace's own CPU at a 1 s interval, and its maps
-cpu=$(grep -a '^@@BENCHCPU ' "$BENCH_LOG" | tr -d '\r')
-if [ -n "$cpu" ]; then
+# section TAG FILE TITLE: the bed's "@@TAG ..." lines, shown under TITLE
+# and kept in FILE without the tag
+section() {
+	lines=$(grep -a "^@@$1 " "$BENCH_LOG" | tr -d '\r' | sed "s/^@@$1 //")
+	[ -n "$lines" ] || return 0
 	echo
-	echo "== exittrace's own CPU (1 s tables, a window after its first table, two VMs exiting; target < 1% of one core)"
-	echo "$cpu" | sed 's/^@@BENCHCPU /  /'
-	echo "$cpu" | sed 's/^@@BENCHCPU //' >"$out/bench-cpu.txt"
-fi
-maps=$(grep -a '^@@BENCHMAP ' "$BENCH_LOG" | tr -d '\r')
-if [ -n "$maps" ]; then
-	echo
-	echo "== exittrace's BPF maps in the bed (fdinfo; map types: 2 hash, 6 per-CPU array, 29 task storage)"
-	echo "$maps" | sed 's/^@@BENCHMAP /  /'
-	echo "$maps" | sed 's/^@@BENCHMAP //' >"$out/bench-maps.txt"
-fi
+	echo "== $3"
+	echo "$lines" | sed 's/^/  /'
+	echo "$lines" >"$out/$2"
+}
+section BENCHCPU bench-cpu.txt "exittrace's own CPU (1 s tables, a window after its first table, two VMs exiting; target < 1% of one core)"
+section BENCHMAP bench-maps.txt "exittrace's BPF maps in the bed (fdinfo; map types: 2 hash, 6 per-CPU array, 29 task storage)"
 
 # Bar chart: one group per setup, one bar per exit kind, min-max as error
 # bars.  gnuplot's errorbar histogram wants per row: label, then
