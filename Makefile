@@ -50,6 +50,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
+	test-checkpatch-fails \
 	test-bochs test-6.1 demo bench clean distclean modules install-kvm uninstall-kvm test-modules
 
 all: exittrace exitstat $(BUILD)/exitdiff
@@ -339,16 +340,20 @@ test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
-test: all unit test-host checkpatch test-bad-patch
+# Every bed runs even when one fails (-k), so the summary shows them all;
+# the summary's failures and make's own status both decide.  A skip is
+# only counted here if its suite listed it as expected (run-bed.sh makes
+# any other skip a failure).
+test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 	$(Q)rm -f $(BUILD)/logs/results.txt
-	$(Q)$(MAKE) --no-print-directory test-beds
-	@echo
-	@echo "== make test: which bed ran which check"
-	$(Q)sort -s -k1,1 $(BUILD)/logs/results.txt | \
+	$(Q)$(MAKE) -k --no-print-directory test-beds; st=$$?; \
+	echo; echo "== make test: which bed ran which check"; \
+	sort -s -k1,1 $(BUILD)/logs/results.txt 2>/dev/null | \
 		awk '{ d = ""; for (i = 4; i <= NF; i++) d = d " " $$i; \
 		       printf "  %-6s %-24s %-5s%s\n", $$1, $$2, $$3, substr(d, 1, 60) } \
-		     $$3 == "pass" { p++ } $$3 == "fail" { f++ } \
-		     END { printf "beds: %d passed, %d failed\n", p, f }'
+		     $$3 == "pass" { p++ } $$3 == "skip" { s++ } $$3 != "pass" && $$3 != "skip" { f++ } \
+		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
+	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
 test-host: all $(BUILD)/kvmcheck
 	$(Q)tests/host/run.sh $(BUILD)
@@ -358,16 +363,24 @@ test-beds: test-qemu test-bochs test-modules
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
 
+# make checkpatch's judge, on a patch checkpatch cannot open, a
+# checkpatch that cannot run and a real style error
+test-checkpatch-fails: $(BUILD)/kernel/bzImage
+	$(Q)tests/host/checkpatch_fails.sh $(BUILD) $(KSRC)
+
 # The series must stay checkpatch --strict clean (the checker comes from
 # the kernel tree the series is built against, the series is the one
 # scripts/series-dir.sh picks for it).  Absolute paths: given
 # "kvm-patch/..." from this directory, checkpatch 6.12 takes the patch's
 # blank context lines for trailing whitespace.
+# Judged by its exit status and both its outputs: a checkpatch that cannot
+# run (no such file, a Perl error) exits non-zero or speaks on stderr with
+# nothing on stdout.
+CHECKPATCH = $(BUILD)/kernel/src/scripts/checkpatch.pl
 checkpatch: $(BUILD)/kernel/bzImage
 	$(call msg,CHECK,$(KSRC))
 	$(Q)series=$$(scripts/series-dir.sh $(KSRC)) && \
-	out=$$(perl $(BUILD)/kernel/src/scripts/checkpatch.pl --no-tree --strict --terse \
-		"$$series"/0*.patch); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	scripts/checkpatch-series.sh $(CHECKPATCH) "$$series"
 
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"

@@ -42,7 +42,7 @@ enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
-	{ "vcpu", 'c', "VCPU", 0, "Trace only this vCPU index", 0 },
+	{ "vcpu", 'c', "VCPU", 0, "Trace only the vCPU with this KVM id (vcpu_id, as in kvm_entry: QEMU gives the APIC ID)", 0 },
 	{ "per-vm", 'P', NULL, 0, "Break the table down per VM process", 0 },
 	{ "histogram", 'H', NULL, 0, "Print log2 latency histograms of the top reasons", 0 },
 	{ "json", 'j', NULL, 0, "Print JSON lines", 0 },

@@ -4,9 +4,10 @@
  * itself, by this VMM and, on a patched KVM, by the exit-statistics CPUID
  * leaves; everything needed to compare those and a tracer exactly.
  *
- * USAGE: exit_probe [-n N] [-c VCPUS] [-k KINDS] [--wait] [-j] [-t SECONDS]
+ * USAGE: exit_probe [-n N] [-c VCPUS] [-k KINDS] [--vcpu-step S] [--vcpu-ids IDS]
+ *                   [--require-abi] [--wait] [-j] [-t SECONDS]
  *
- * Each vCPU executes N of each selected kind (cpuid, pio_out, pio_in, hlt,
+ * Each vCPU executes N (vCPU i: N + i * S) of each selected kind (cpuid, pio_out, pio_in, hlt,
  * mmio_read, mmio_write, msr_read, msr_write, hypercall) and counts in
  * guest memory every instruction it executes that exits, its own ucall
  * OUTs and the CPUIDs that read the counters included.  If the discovery
@@ -15,6 +16,9 @@
  * defines for the vendor ("a readout"): once while every vCPU is up and
  * spinning before its workloads, once after all have finished (see
  * exit_probe_guest.c for the rendezvous).
+ *
+ * --vcpu-ids gives KVM's vCPU ids (KVM_CREATE_VCPU) in index order, so
+ * that a tracer's vCPU filter is seen to go by KVM's id, not the index.
  *
  * Checks (exit 1 on failure, 0 pass, 4 skip without /dev/kvm):
  *  - each vCPU executed what was asked, and this VMM saw exactly the
@@ -32,13 +36,15 @@
  * JSON, on one line (counts are integers, codes decimal):
  *
  *  "tool":"exit_probe", "result":"pass"|"fail", "why":"..." (fail only),
- *  "pid", "vendor":"VMX"|"SVM"|"other", "vcpus", "n",
+ *  "pid", "vendor":"VMX"|"SVM"|"other", "vcpus", "n", "vcpu_step",
+ *  "vcpu_ids":[id,...]            KVM's vCPU ids, in index order
  *  "kinds":["cpuid",...]          the selected workloads, in run order
  *  "msr":"0xc0000103"             the MSR msr_read/msr_write use
  *  "executed":{K:n,...}           every vCPU's counters summed, at DONE;
  *                                 K = the nine kinds and "ucall_out"
  *  "executed_at_start":{K:n,...}  the same, just before the start
  *  "executed_at_end":{K:n,...}      readout's first CPUID, and the end's
+ *  "executed_vcpu<I>":{K:n,...}   vCPU index I's own counters, at DONE
  *  "userspace_exits":{"io","mmio","hlt","other","ucall"}  KVM_RUN returns
  *                                 by exit reason; io includes the ucalls
  *  "patch":{"abi":false,"discovery":[eax,ebx,ecx,edx]}, or
@@ -106,10 +112,12 @@ static const char *const counter_names[PROBE_NR_COUNTERS] = {
 #define ALL_KINDS		((1U << PROBE_NR_KINDS) - 1)
 
 /* Options */
-static uint32_t iterations = 1000;
+static uint32_t iterations = 1000, vcpu_step;
 static unsigned int nr_vcpus = 1;
+static uint32_t vcpu_ids[PROBE_MAX_VCPUS];
+static bool vcpu_ids_given;
 static uint32_t kinds;
-static bool kinds_given, wait_release, json;
+static bool kinds_given, wait_release, json, require_abi;
 static unsigned int timeout;
 
 /* Per-vCPU host state; each entry is touched only by its vCPU's thread. */
@@ -200,6 +208,7 @@ struct probe_result {
 	uint32_t msr;
 	const char *msr_name;
 	uint64_t executed[PROBE_NR_COUNTERS];
+	uint64_t executed_vcpu[PROBE_MAX_VCPUS][PROBE_NR_COUNTERS];
 	uint64_t us_io, us_mmio, us_hlt, us_other, us_ucalls;
 	char scope[16];			/* kvm.exit_stats, "" if unknown */
 };
@@ -208,7 +217,7 @@ struct probe_result {
 static uint64_t expected_count(const struct probe_shared *sh, unsigned int i,
 			       enum probe_counter k)
 {
-	uint64_t n = (kinds & PROBE_KIND(k)) ? iterations : 0;
+	uint64_t n = (kinds & PROBE_KIND(k)) ? probe_iterations(&sh->p, i) : 0;
 
 	switch (k) {
 	case PROBE_CPUID:
@@ -237,13 +246,14 @@ static void check_vcpu(struct vmm_vcpu *vcpu, const struct probe_shared *sh,
 	unsigned int k;
 
 	TEST_ASSERT(vcpu_done(vcpu, &result), "vcpu %u did not finish", i);
-	check_eq("DONE value", i, result, iterations);
+	check_eq("DONE value", i, result, probe_iterations(&sh->p, i));
 	for (k = 0; k < PROBE_NR_COUNTERS; k++) {
 		char what[48];
 
 		snprintf(what, sizeof(what), "%s executed", counter_names[k]);
 		check_eq(what, i, cnt[k], expected_count(sh, i, k));
 		res->executed[k] += cnt[k];
+		res->executed_vcpu[i][k] = cnt[k];
 	}
 
 	/* every exit to userspace is one the guest counted, and vice versa */
@@ -632,8 +642,11 @@ static void print_json(const struct probe_shared *sh, const struct probe_result 
 		printf(",\"why\":");
 		json_string(fail_why);
 	}
-	printf(",\"pid\":%d,\"vendor\":\"%s\",\"vcpus\":%u,\"n\":%u,\"kinds\":[",
-	       (int)getpid(), vendor_name(res->vendor), nr_vcpus, iterations);
+	printf(",\"pid\":%d,\"vendor\":\"%s\",\"vcpus\":%u,\"n\":%u,\"vcpu_step\":%u,\"vcpu_ids\":[",
+	       (int)getpid(), vendor_name(res->vendor), nr_vcpus, iterations, vcpu_step);
+	for (k = 0; k < nr_vcpus; k++)
+		printf("%s%u", k ? "," : "", vcpu_ids[k]);
+	printf("],\"kinds\":[");
 	for (k = 0; k < PROBE_NR_KINDS; k++)
 		if (kinds & PROBE_KIND(k))
 			printf("%s\"%s\"", n++ ? "," : "", counter_names[k]);
@@ -641,6 +654,12 @@ static void print_json(const struct probe_shared *sh, const struct probe_result 
 	json_counters("executed", res->executed);
 	json_counters("executed_at_start", sh->start.before);
 	json_counters("executed_at_end", sh->end.before);
+	for (k = 0; k < nr_vcpus; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "executed_vcpu%u", k);
+		json_counters(name, res->executed_vcpu[k]);
+	}
 	printf(",\"userspace_exits\":{\"io\":%" PRIu64 ",\"mmio\":%" PRIu64 ",\"hlt\":%" PRIu64
 	       ",\"other\":%" PRIu64 ",\"ucall\":%" PRIu64 "}", res->us_io, res->us_mmio,
 	       res->us_hlt, res->us_other, res->us_ucalls);
@@ -830,9 +849,14 @@ static void wait_for_release(void)
 /* A bad command line still ends with the machine-readable FAIL line. */
 static void __attribute__((noreturn)) usage(const char *prog, const char *why)
 {
-	printf("usage: %s [-n N] [-c VCPUS] [-k KINDS] [--wait] [-j] [-t SECONDS]\n"
+	printf("usage: %s [-n N] [-c VCPUS] [-k KINDS] [--vcpu-step S] [--vcpu-ids IDS]\n"
+	       "       [--require-abi] [--wait] [-j] [-t SECONDS]\n"
 	       "  -n  iterations of each kind per vCPU (default 1000, max %u)\n"
 	       "  -c  vCPUs, each in its own thread (default 1, max %d)\n"
+	       "  --vcpu-step S  vCPU i runs N + i * S of each kind (default 0)\n"
+	       "  --vcpu-ids IDS  comma list of KVM's vCPU ids, one per vCPU in order\n"
+	       "      (default 0, 1, ...)\n"
+	       "  --require-abi  fail if the patch's CPUID leaves are absent\n"
 	       "  -k  comma list of cpuid, pio_out, pio_in, hlt, mmio_read, mmio_write,\n"
 	       "      msr_read, msr_write, hypercall, or \"all\" (default: all; hypercall\n"
 	       "      only on a host whose CPU has VMX or SVM: under PVM it hangs)\n"
@@ -885,13 +909,43 @@ static uint32_t parse_kinds(const char *prog, const char *arg)
 	return mask;
 }
 
+static unsigned int parse_ids(const char *prog, const char *arg)
+{
+	unsigned int n = 0;
+	const char *p = arg;
+	char why[96], *end;
+	unsigned long v;
+
+	for (;;) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (end == p || errno || v > 0xffffffffUL || (*end && *end != ',')) {
+			snprintf(why, sizeof(why), "--vcpu-ids: '%.32s' is not a comma list of ids", arg);
+			usage(prog, why);
+		}
+		if (n == PROBE_MAX_VCPUS) {
+			snprintf(why, sizeof(why), "--vcpu-ids: more than %d ids", PROBE_MAX_VCPUS);
+			usage(prog, why);
+		}
+		vcpu_ids[n++] = v;
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}
+
 static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "vcpu-step", required_argument, NULL, 's' },
+		{ "vcpu-ids", required_argument, NULL, 'I' },
+		{ "require-abi", no_argument, NULL, 'A' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	unsigned int nr_ids = 0, i;
+	char why[96];
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "n:c:k:jt:h", longopts, NULL)) != -1) {
@@ -905,6 +959,16 @@ static void parse_options(int argc, char **argv)
 		case 'k':
 			kinds = parse_kinds(argv[0], optarg);
 			kinds_given = true;
+			break;
+		case 's':
+			vcpu_step = parse_num(argv[0], 's', optarg, PROBE_MAX_ITERATIONS);
+			break;
+		case 'I':
+			nr_ids = parse_ids(argv[0], optarg);
+			vcpu_ids_given = true;
+			break;
+		case 'A':
+			require_abi = true;
 			break;
 		case 'w':
 			wait_release = true;
@@ -923,6 +987,18 @@ static void parse_options(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage(argv[0], "unexpected argument");
+	if (vcpu_ids_given && nr_ids != nr_vcpus) {
+		snprintf(why, sizeof(why), "--vcpu-ids: %u ids for %u vCPUs", nr_ids, nr_vcpus);
+		usage(argv[0], why);
+	}
+	if (!vcpu_ids_given)
+		for (i = 0; i < nr_vcpus; i++)
+			vcpu_ids[i] = i;
+	if (iterations + (uint64_t)(nr_vcpus - 1) * vcpu_step > PROBE_MAX_ITERATIONS) {
+		snprintf(why, sizeof(why), "-n %u --vcpu-step %u: vCPU %u would run more than %u",
+			 iterations, vcpu_step, nr_vcpus - 1, PROBE_MAX_ITERATIONS);
+		usage(argv[0], why);
+	}
 }
 
 /* --- main --------------------------------------------------------------------- */
@@ -964,6 +1040,7 @@ int main(int argc, char **argv)
 
 	vmm_step("VM setup");
 	opts.nr_vcpus = nr_vcpus;
+	opts.vcpu_ids = vcpu_ids;
 	vm = vm_create(&opts);
 	vcpu0 = vm_vcpu(vm, 0);
 	sh = vm_gpa_to_hva(vm, PROBE_GPA, sizeof(*sh));
@@ -972,6 +1049,7 @@ int main(int argc, char **argv)
 	res.isa = res.vendor == PROBE_VENDOR_INTEL ? EXIT_ISA_VMX :
 		  res.vendor == PROBE_VENDOR_AMD ? EXIT_ISA_SVM : 0;
 	sh->p.iterations = iterations;
+	sh->p.vcpu_step = vcpu_step;
 	sh->p.kinds = kinds;
 	sh->p.nr_vcpus = nr_vcpus;
 	sh->p.vendor = res.vendor;
@@ -984,6 +1062,12 @@ int main(int argc, char **argv)
 	       vendor_name(res.vendor), iterations);
 	print_kinds();
 	printf("; MSR 0x%x (%s)\n", res.msr, res.msr_name);
+	if (vcpu_step || vcpu_ids_given) {
+		printf("exit_probe: vCPU (KVM id) and its iterations:");
+		for (i = 0; i < nr_vcpus; i++)
+			printf(" %u (%u) %u", i, vcpu_ids[i], probe_iterations(&sh->p, i));
+		printf("\n");
+	}
 
 	vmm_step("run");
 	vm_watchdog(vm, timeout);
@@ -1002,6 +1086,9 @@ int main(int argc, char **argv)
 	} else {
 		printf("patch ABI absent (leaf 0x%x: %08x %08x %08x %08x): per-reason checks skipped\n",
 		       EXIT_STATS_LEAF_DISCOVERY, sh->disc[0], sh->disc[1], sh->disc[2], sh->disc[3]);
+		if (require_abi)
+			check_failed("--require-abi: no exittrace signature in CPUID 0x%x on this %s host",
+				     EXIT_STATS_LEAF_DISCOVERY, vendor_name(res.vendor));
 	}
 
 	if (nr_failed) {

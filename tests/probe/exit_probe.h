@@ -81,14 +81,14 @@ static inline uint32_t probe_value(uint32_t tag, uint32_t vcpu, uint64_t count)
 
 /* Written by the host before the first run; read-only to the guest. */
 struct probe_params {
-	uint32_t iterations;		/* per vCPU, per selected kind */
+	uint32_t iterations;		/* vCPU 0's, per selected kind */
 	uint32_t kinds;			/* PROBE_KIND() mask */
 	uint32_t nr_vcpus;
 	uint32_t vendor;		/* enum probe_vendor */
 	uint32_t msr;			/* the MSR msr_read/msr_write use */
 	uint32_t msr_write_back;	/* 1: write what was read (no free bits) */
 	uint32_t nr_reasons;
-	uint32_t reserved;
+	uint32_t vcpu_step;		/* vCPU i runs iterations + i * this */
 	uint32_t reasons[PROBE_MAX_REASONS];	/* defined codes, readout order */
 };
 
@@ -148,6 +148,13 @@ struct probe_shared {
 };
 
 #define PROBE_GPA		VMM_DATA_GPA
+
+/* What vCPU @vcpu runs of each selected kind: vCPUs can differ, so a
+ * tracer filtered to one vCPU is seen to count that one. */
+static inline uint32_t probe_iterations(const struct probe_params *p, uint32_t vcpu)
+{
+	return p->iterations + vcpu * p->vcpu_step;
+}
 
 _Static_assert(sizeof(struct probe_params) == 32 + 4 * PROBE_MAX_REASONS,
 	       "probe_params layout differs between host and guest");

@@ -254,7 +254,7 @@ static void run_hypercall(struct probe_vcpu *me, uint32_t n)
 
 static void run_workloads(uint32_t vcpu, struct probe_vcpu *me)
 {
-	uint32_t kinds = sh->p.kinds, n = sh->p.iterations;
+	uint32_t kinds = sh->p.kinds, n = probe_iterations(&sh->p, vcpu);
 
 	if (kinds & PROBE_KIND(PROBE_CPUID))
 		run_cpuid(me, n);
@@ -400,5 +400,5 @@ void guest_main(uint32_t vcpu, struct vmm_mailbox *mb)
 		WRITE_ONCE(me->done, 1);
 		spin(&sh->release, PROBE_RELEASE_DONE);
 	}
-	p_done(me, sh->p.iterations);
+	p_done(me, probe_iterations(&sh->p, vcpu));
 }

@@ -12,6 +12,21 @@
 # result.  The console log is LOGDIR/BED-SUITE.log; BED_LABEL=NAME (e.g.
 # qemu-6.1m, a second kernel in the same bed) replaces BED in the log's
 # name and in the result lines.
+#
+# What each suite must report is read here, on the host, from the
+# suite's own header (tests/vm/suites/NAME.sh), so a suite that dies
+# half-way cannot shrink its own list:
+#   # results: NAME...   every one must come, as pass (or an expected
+#                        skip); brace ranges (abi-{1..11}) and @SUITE (that
+#                        suite's list, for a suite that sources another)
+#   # skips: NAME...     results that may skip in these beds; any other
+#                        skip is a failure: in a bed every feature the
+#                        tests need is known to be there
+# A result that passes without being listed fails too: the list is the
+# suite's contract, kept exact.
+#
+# Stopping this script (Ctrl-C, a timeout's SIGTERM, its parent dying)
+# takes the emulator down with it.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,12 +40,42 @@ rm -f "$log"
 # Run the emulator in the background and watch its console: stop it at
 # the time limit, or as soon as the kernel panics (Bochs has no
 # -no-reboot and would boot again and again).
+emu_pid=
+# stop_emulator SIGNAL: the emulator's whole session (bochs under script(1)
+# too), then what is left of it by force
+stop_emulator() {
+	[ -n "$emu_pid" ] || return 0
+	kill "-$1" -- "-$emu_pid" 2>/dev/null
+	sleep 0.5
+	kill -KILL -- "-$emu_pid" 2>/dev/null
+	wait "$emu_pid" 2>/dev/null
+}
+# The emulator runs in a session of its own, out of reach of the
+# terminal's Ctrl-C and of a timeout's signal to this process group: so
+# this script must pass them on before it goes.
+on_signal() {
+	echo "run-bed: $label/$suite: stopped by SIG$1; stopping the emulator" >&2
+	stop_emulator TERM
+	exit $(( 128 + $2 ))
+}
+trap 'on_signal INT 2' INT
+trap 'on_signal TERM 15' TERM
+trap 'on_signal HUP 1' HUP
+
 watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
 	# own session: killing the group also ends bochs under script(1)
 	setsid "$@" </dev/null >"$log.emu" 2>&1 &
-	local pid=$! deadline=$(( $(date +%s) + limit ))
+	emu_pid=$!
+	local pid=$emu_pid deadline=$(( $(date +%s) + limit )) parent=$PPID
 	rc=
 	while kill -0 "$pid" 2>/dev/null; do
+		# a parent killed by SIGKILL passes nothing on: once this script
+		# has been handed to another parent, nobody waits for the bed
+		if [ "$(cut -d' ' -f4 /proc/$$/stat)" != "$parent" ]; then
+			echo "run-bed: $label/$suite: parent $parent is gone; stopping the emulator" >&2
+			stop_emulator TERM
+			exit 129
+		fi
 		# with panic=-1 the kernel reboots before any "end Kernel
 		# panic" line; give it two seconds to print the rest
 		if grep -aq 'Kernel panic - not syncing' "$log" 2>/dev/null; then
@@ -50,6 +95,7 @@ watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
 	kill -KILL -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	local status=$?
+	emu_pid=
 	[ -n "$rc" ] || rc=$status
 }
 
@@ -114,10 +160,57 @@ tail_log() {
 	echo "---- end of log ----"
 }
 
-grep -a '^@@RESULT' "$log" | tr -d '\r' | while read -r _ name verdict detail; do
-	printf '  %-6s %-24s %-5s %s\n' "$label" "$name" "$verdict" "$detail"
-	printf '%s %s %s %s\n' "$label" "$name" "$verdict" "$detail" >> "$logdir/results.txt"
+# suite_list KEY SUITE: the names in SUITE's "# KEY:" header lines
+suite_list() {
+	local f=$here/suites/$2.sh w
+	[ -f "$f" ] || return 0
+	for w in $(sed -n "s/^# $1: //p" "$f"); do
+		case $w in
+		@*) suite_list "$1" "${w#@}" ;;
+		*[!A-Za-z0-9_.{},-]*) echo "run-bed: $f: bad name '$w' in its '# $1:' line" >&2 ;;
+		*) eval "printf '%s\\n' $w" ;;
+		esac
+	done
+}
+expected=() may_skip=()
+for s in ${suite//,/ }; do
+	while read -r n; do expected+=("$n"); done < <(suite_list results "$s")
+	while read -r n; do may_skip+=("$n"); done < <(suite_list skips "$s")
 done
+listed() {	# listed NAME ARRAY...
+	local n=$1 x
+	shift
+	for x in "$@"; do [ "$x" = "$n" ] && return 0; done
+	return 1
+}
+
+# Each result as the suite said it, then as this script judges it: an
+# unexpected skip, a pass the list does not name and a listed name that
+# never came are failures.
+pass=0 fail=0 skip=0 seen=()
+record() {	# record NAME VERDICT DETAIL
+	printf '  %-6s %-24s %-5s %s\n' "$label" "$1" "$2" "$3"
+	printf '%s %s %s %s\n' "$label" "$1" "$2" "$3" >> "$logdir/results.txt"
+	case $2 in
+	pass) pass=$((pass + 1)) ;;
+	skip) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
+}
+while read -r _ name verdict detail; do
+	seen+=("$name")
+	if [ "$verdict" = skip ] && ! listed "$name" "${may_skip[@]}"; then
+		record "$name" fail "skipped, and no skip is expected here: $detail"
+	elif [ "$verdict" = pass ] && [ ${#expected[@]} -gt 0 ] && ! listed "$name" "${expected[@]}"; then
+		record "$name" fail "passed, but the suite's results list does not name it: $detail"
+	else
+		record "$name" "$verdict" "$detail"
+	fi
+done < <(grep -a '^@@RESULT' "$log" | tr -d '\r')
+for n in "${expected[@]}"; do
+	listed "$n" "${seen[@]}" || record "$n" fail "missing: the suite did not report it"
+done
+
 done_line=$(grep -a '^@@DONE' "$log" | tr -d '\r' | tail -n1)
 if [ -z "$done_line" ]; then
 	why="no @@DONE line"
@@ -128,10 +221,11 @@ if [ -z "$done_line" ]; then
 	[ -s "$log.emu" ] && { echo "---- emulator output ----"; tail -n 10 "$log.emu" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; } >&2
 	exit 1
 fi
-fail=$(echo "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
-echo "  $label/$suite: ${done_line#@@DONE } in ${took}s"
-if [ "${fail:-1}" != 0 ]; then
-	echo "run-bed: $label/$suite: $fail test(s) failed" >&2
+echo "  $label/$suite: ${done_line#@@DONE } in ${took}s; judged here: pass=$pass fail=$fail skip=$skip"
+guest_fail=$(echo "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
+if [ "${guest_fail:-1}" != 0 ] || [ "$fail" != 0 ]; then
+	echo "run-bed: $label/$suite: FAILED: $fail result(s) failed (the guest counted ${guest_fail:-?})" >&2
+	grep " fail " "$logdir/results.txt" | grep "^$label " | tail -n 20 | sed 's/^/  /' >&2
 	tail_log >&2
 	exit 1
 fi

@@ -33,6 +33,7 @@
 struct vmm_vcpu {
 	struct vmm_vm *vm;
 	unsigned int idx;
+	uint32_t id;			/* KVM's vcpu_id */
 	int fd;
 	struct kvm_run *run;
 	struct kvm_cpuid2 *cpuid;	/* applied on the first run */
@@ -454,16 +455,17 @@ static void vcpu_setup_mailbox(struct vmm_vcpu *vcpu)
 	mb->vcpu = vcpu->idx;
 }
 
-static void vcpu_create(struct vmm_vm *vm, unsigned int idx)
+static void vcpu_create(struct vmm_vm *vm, unsigned int idx, uint32_t id)
 {
 	struct vmm_vcpu *vcpu = &vm->vcpus[idx];
 	int mmap_size;
 
 	vcpu->vm = vm;
 	vcpu->idx = idx;
-	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)idx);
+	vcpu->id = id;
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
-		TEST_FAIL("KVM_CREATE_VCPU %u: %s", idx, strerror(errno));
+		TEST_FAIL("KVM_CREATE_VCPU %u (vCPU %u): %s", id, idx, strerror(errno));
 	mmap_size = ioctl(vmm_kvm_fd(), KVM_GET_VCPU_MMAP_SIZE, 0);
 	TEST_ASSERT(mmap_size >= (int)sizeof(struct kvm_run),
 		    "KVM_GET_VCPU_MMAP_SIZE answered %d", mmap_size);
@@ -503,6 +505,18 @@ static void vm_check_opts(const struct vmm_vm_opts *o, unsigned int nr, size_t r
 		max = vmm_check_cap(KVM_CAP_NR_VCPUS);
 	if (max && nr > (unsigned int)max)
 		vmm_test_skip("KVM allows %d vCPUs per VM, the test wants %u", max, nr);
+	if (o->vcpu_ids) {
+		unsigned int i, j;
+
+		max = vmm_check_cap(KVM_CAP_MAX_VCPU_ID);
+		for (i = 0; i < nr; i++) {
+			TEST_ASSERT(!max || o->vcpu_ids[i] < (unsigned int)max,
+				    "vCPU %u: id %u, KVM takes ids below %d", i, o->vcpu_ids[i], max);
+			for (j = 0; j < i; j++)
+				TEST_ASSERT(o->vcpu_ids[j] != o->vcpu_ids[i],
+					    "vCPUs %u and %u: the same id %u", j, i, o->vcpu_ids[i]);
+		}
+	}
 }
 
 static void vm_create_fd(struct vmm_vm *vm)
@@ -565,7 +579,7 @@ struct vmm_vm *vm_create(const struct vmm_vm_opts *opts)
 	vm_create_ram(vm);
 	memcpy(vm->ram + VMM_GUEST_GPA, opts->guest.data, opts->guest.size);
 	for (i = 0; i < nr; i++)
-		vcpu_create(vm, i);
+		vcpu_create(vm, i, opts->vcpu_ids ? opts->vcpu_ids[i] : i);
 	return vm;
 }
 
@@ -637,6 +651,11 @@ void *vm_opaque(struct vmm_vm *vm)
 unsigned int vcpu_index(const struct vmm_vcpu *vcpu)
 {
 	return vcpu->idx;
+}
+
+uint32_t vcpu_id(const struct vmm_vcpu *vcpu)
+{
+	return vcpu->id;
 }
 
 int vcpu_fd(const struct vmm_vcpu *vcpu)

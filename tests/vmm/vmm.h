@@ -115,6 +115,13 @@ struct vmm_vm_opts {
 	unsigned int nr_vcpus;		/* 0 means 1 */
 	unsigned int flags;		/* VMM_F_* */
 	size_t ram_size;		/* 0 means VMM_RAM_SIZE_DEFAULT */
+	/*
+	 * The id KVM_CREATE_VCPU gets for each vCPU (what KVM calls vcpu_id,
+	 * the APIC ID; its tracepoints and exittrace -c name vCPUs by it),
+	 * in index order; NULL means the index.  A VMM's ids need not be
+	 * its indices (QEMU's follow the CPU topology).
+	 */
+	const uint32_t *vcpu_ids;
 };
 
 struct vmm_vm *vm_create(const struct vmm_vm_opts *opts);
@@ -130,6 +137,7 @@ int vm_fd(const struct vmm_vm *vm);
 void *vm_gpa_to_hva(struct vmm_vm *vm, uint64_t gpa, size_t len);
 
 unsigned int vcpu_index(const struct vmm_vcpu *vcpu);
+uint32_t vcpu_id(const struct vmm_vcpu *vcpu);
 int vcpu_fd(const struct vmm_vcpu *vcpu);
 struct kvm_run *vcpu_run_area(struct vmm_vcpu *vcpu);
 struct vmm_vm *vcpu_vm(struct vmm_vcpu *vcpu);

@@ -17,6 +17,8 @@
 #   @@BENCH round=R config=X kind=cpuid|io|hlt ns_per_exit=V
 # N and the number of rounds can be set on the kernel command line
 # (et.bench_n=, et.bench_rounds=) to recalibrate without a rebuild.
+#
+# results: bench
 # After the rounds: exittrace's own CPU time at a 1 s interval while
 # guests exit, and what its BPF maps hold (fdinfo), as
 #   @@BENCHCPU setup=... cpu_pct=... exits_per_s=...

@@ -2,6 +2,8 @@
 # phase, the host's exittrace histograms and the guest's own exitstat view
 # printed in full; then the recorded timeline, exittrace's final summary
 # and the bed's TSC rate go to the console for scripts/demo.sh to carry out.
+#
+# results: @realvm
 L2_IDLE=${L2_IDLE:-$(arg idle)}
 L2_IDLE=${L2_IDLE:-5}
 . /tests/suites/realvm.sh

@@ -11,6 +11,10 @@
 # discovery answers -> the abi, probe and
 # trace suites on the patched modules -> a VM holds /dev/kvm: uninstall
 # refuses -> uninstall: stock modules back, discovery gone.
+#
+# results: mod-stock-load mod-stock-no-leaves mod-refuse-no-modules mod-refuse-busy-install
+# results: mod-rollback mod-install mod-discovery mod-status @abi @probe @trace
+# results: mod-refuse-busy-uninstall mod-uninstall
 moddir=/opt/exittrace/modules
 rel=$(uname -r)
 updates=/lib/modules/$rel/updates/exittrace

@@ -14,6 +14,9 @@ eterr=/tmp/exittrace.err
 timeline=/tmp/timeline.csv
 L2_IDLE=${L2_IDLE:-$(arg idle)}
 L2_IDLE=${L2_IDLE:-1}
+#
+# results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
+# results: realvm-record realvm-record-sigint
 
 # Three independent exittrace instances: JSON and the timeline for the
 # checks, the table with histograms for people to read, and one more
@@ -25,9 +28,12 @@ exittrace -s -H >/tmp/exittrace.table 2>/tmp/exittrace.table.err &
 tablepid=$!
 exittrace -s -j -i 100ms --record /tmp/cut.csv >/tmp/cut.json 2>/tmp/cut.err &
 cutpid=$!
-wait_for "$eterr" attached
-wait_for /tmp/exittrace.table.err attached
-wait_for /tmp/cut.err attached
+if wait_for "$eterr" attached && wait_for /tmp/exittrace.table.err attached &&
+   wait_for /tmp/cut.err attached; then
+	result realvm-attach pass "three exittrace instances attached before the L2 guest started"
+else
+	result realvm-attach fail "$(tail -qn1 "$eterr" /tmp/exittrace.table.err /tmp/cut.err | tr '\n' ' ')"
+fi
 
 # The marks: SIGUSR1 when the guest's console shows the line (polled
 # every 0.1 s, so a mark is up to that late).  At the first, the third
@@ -56,15 +62,19 @@ kill -INT $etpid $tablepid $cutpid 2>/dev/null
 wait $etpid
 etrc=$?
 wait $tablepid
+tablerc=$?
 wait $cutpid
 cutrc=$?
 tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\|boot\)' | sed 's/^/  L2| /'
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 first //p' >/tmp/first.json
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 last //p' >/tmp/guest.json
-if grep -q '^@@L2 up' "$l2log" && grep -q '^@@L2 end' "$l2log"; then
-	result realvm-boot pass "L2 $(grep '^@@L2 up' "$l2log" | tr -d '\r' | cut -c8-)"
+# the guest's three exitstat readings (boot end, first, last) must all
+# have worked: the crosscheck below uses two of them
+up=$(grep -a '^@@L2 up' "$l2log" | tr -d '\r' | cut -c8-)
+if [ -n "$up" ] && grep -q '^@@L2 end' "$l2log" && echo "$up" | grep -q 'exitstat_rc=0,0,0$'; then
+	result realvm-boot pass "L2 $up"
 else
-	result realvm-boot fail "qemu rc=$rc; no @@L2 up/end from the L2 guest"
+	result realvm-boot fail "qemu rc=$rc; L2 ${up:-gave no @@L2 up line}$(grep -q '^@@L2 end' "$l2log" || echo ', no @@L2 end')"
 fi
 
 echo "== exittrace, the whole L2 run:"
@@ -76,6 +86,11 @@ if [ "$etrc" = 0 ] && [ "$etok" = 1 ] && [ "${total:-0}" -gt 0 ]; then
 	result realvm-exittrace pass "exittrace saw $total exits of the L2 run"
 else
 	result realvm-exittrace fail "exittrace rc=$etrc, total=${total:-none}"
+fi
+if [ "$tablerc" = 0 ] && grep -q '^ *TOTAL' /tmp/exittrace.table && grep -q 'exit -> entry latency' /tmp/exittrace.table; then
+	result realvm-table pass "exittrace -H: table and histograms, exit 0"
+else
+	result realvm-table fail "exittrace -H rc=$tablerc: $(tail -n1 /tmp/exittrace.table.err)"
 fi
 
 # The cross-check.  BPF saw the VM's whole life; the patch view stops at

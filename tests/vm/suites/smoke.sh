@@ -1,4 +1,6 @@
 # smoke: KVM is up in the bed and a test-VMM guest's exits reach the VMM.
+#
+# results: kvm-device kvm-smoke kvm-smoke-2vcpu
 if [ -c /dev/kvm ]; then
 	result kvm-device pass "/dev/kvm present, vendor module ${kvm}"
 else

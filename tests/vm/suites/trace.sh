@@ -1,19 +1,32 @@
 # trace: exittrace, filtered in the kernel by VMM pid, counts exactly what
 # test-VMM guests did.  The per-VM one also records a timeline (--record),
-# whose per-VM rows must add up to its final summary.  Two exit_probe VMs run at once (A: 2 vCPUs, B: 1);
-# one exittrace breaks the counts down per VM (-P -p A -p B), another
-# follows only vCPU 1 of A (-c 1 -p A), and a third counts B alone through
-# the classic tracepoints (--attach classic -p B; the others use the
-# default, tp_btf).  So both ways in and both kinds of map (the per-CPU
-# slot array without -P, the hash with it) are checked.  All attach before
-# the probes create their VMs (exit_probe --wait), so they see each VM's
-# whole life.
-na=300 nb=200
+# whose per-VM rows must add up to its final summary.  Two exit_probe VMs
+# run at once: A has 2 vCPUs whose workloads differ (vCPU 0 runs 300 of
+# each kind, vCPU 1 400) and whose KVM ids are not their indices (0 and
+# 5, as a VMM's ids need not be); B has 1.  One exittrace breaks the
+# counts down per VM (-P -p A -p B); one follows only vCPU 1 of A by its
+# KVM id (-c 5 -p A), which must count exactly vCPU 1's workload and so
+# not vCPU 0's; one asks for id 1, which A's index 1 is not, and must see
+# nothing (so -c goes by id), through the classic tracepoint, where the
+# vCPU comes from the event's vcpu_id field; and one counts B alone
+# through the classic tracepoints, filtered to B's only vCPU, id 0
+# (--attach classic -c 0 -p B: the classic vCPU filter must keep what it
+# should, too; the others use the default, tp_btf).  So both ways in and both kinds of map (the
+# per-CPU slot array without -P, the hash with it) are checked.  All
+# attach before the probes create their VMs (exit_probe --wait), so they
+# see each VM's whole life.
+#
+# results: trace-attach-mode trace-exittrace-exit trace-probe-a trace-probe-b
+# results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
+# results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
+# results: trace-per-vm trace-record
+na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
-exit_probe --wait -j -n $na -c 2 -t 240 </tmp/pa.in >/tmp/pa.out 2>&1 &
+exit_probe --wait --require-abi -j -n $na -c 2 --vcpu-step $step --vcpu-ids $ids -t 240 \
+	</tmp/pa.in >/tmp/pa.out 2>&1 &
 pa=$!
-exit_probe --wait -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
+exit_probe --wait --require-abi -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
 pb=$!
 exec 7>/tmp/pa.in 8>/tmp/pb.in
 
@@ -21,19 +34,21 @@ wait_for /tmp/pa.out 'ready pid' && wait_for /tmp/pb.out 'ready pid' ||
 	result trace-setup fail "exit_probe --wait did not get ready"
 exittrace -s -j -P -p $pa -p $pb -i 100ms --record /tmp/et-vm.csv >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
-exittrace -s -j -c 1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
+exittrace -s -j -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
-exittrace -s -j --attach classic -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
+exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.err &
+etnoid=$!
+exittrace -s -j --attach classic -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
 etclassic=$!
 wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
-	wait_for /tmp/et-classic.err attached ||
-	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-classic.err)"
-echo "exittrace: -P: $(cat /tmp/et-vm.err); -c 1: $(cat /tmp/et-vcpu.err); B: $(cat /tmp/et-classic.err)"
+	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached ||
+	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err)"
+echo "exittrace: -P: $(cat /tmp/et-vm.err); -c $id1: $(cat /tmp/et-vcpu.err); -c 1: $(cat /tmp/et-noid.err); B: $(cat /tmp/et-classic.err)"
 # Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
 # or module BTF for the modular beds), so the default must be tp_btf: a
 # silent fallback to classic would hide a broken raw-tracepoint path.
 if grep -q 'attached (tp_btf)' /tmp/et-vm.err && grep -q 'attached (tp_btf)' /tmp/et-vcpu.err &&
-   grep -q 'attached (classic)' /tmp/et-classic.err; then
+   grep -q 'attached (classic)' /tmp/et-noid.err && grep -q 'attached (classic)' /tmp/et-classic.err; then
 	result trace-attach-mode pass "default instances on tp_btf, --attach classic on classic"
 else
 	result trace-attach-mode fail "$(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-classic.err | tr '\n' ' ')"
@@ -45,10 +60,17 @@ rca=$?
 wait $pb
 rcb=$?
 exec 7>&- 8>&-
-kill -INT $etvm $etvcpu $etclassic
-wait $etvm
-wait $etvcpu
-wait $etclassic
+kill -INT $etvm $etvcpu $etnoid $etclassic
+etrcs=
+for p in $etvm $etvcpu $etnoid $etclassic; do
+	wait $p
+	etrcs="$etrcs $?"
+done
+if [ "$etrcs" = " 0 0 0 0" ]; then
+	result trace-exittrace-exit pass "all four exittrace instances exited 0 on SIGINT"
+else
+	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic):$etrcs"
+fi
 
 for p in a b; do
 	eval "rc=\$rc$p pid=\$p$p"
@@ -70,10 +92,10 @@ for p in a b; do
 	fi
 done
 
-echo "== exittrace --attach classic -p B (no -P: the slot array) vs what B's guest executed:"
+echo "== exittrace --attach classic -c 0 -p B (no -P: the slot array) vs what B's guest executed:"
 if /tests/check_trace.sh /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
 	cat /tmp/check.out
-	result trace-exact-classic pass "exittrace --attach classic -p: exact counts for $(grep -c ok /tmp/check.out) reasons"
+	result trace-exact-classic pass "exittrace --attach classic -c 0 -p B: exact counts for $(grep -c ok /tmp/check.out) reasons"
 else
 	cat /tmp/check.out
 	result trace-exact-classic fail "$(grep MISMATCH /tmp/check.out | head -n1)"
@@ -89,25 +111,38 @@ for p in a b; do
 	echo "== patch (end readout of probe $p) vs exittrace, tsc ${tsc_khz} kHz:"
 	if /tests/check_cross.sh /tmp/p$p.json /tmp/et-vm.json $pid "$tsc_khz" >/tmp/cross.out 2>&1; then
 		cat /tmp/cross.out
-		result crosscheck-$p pass "patch == exittrace for $(grep -c exact /tmp/cross.out) reasons, >= for $(grep -c 'at least' /tmp/cross.out); cycles <= latency"
+		result crosscheck-$p pass "patch == exittrace for $(grep -c exact /tmp/cross.out) reasons, >= for $(grep -c 'at least' /tmp/cross.out); cycles 0 < patch <= latency (a bound)"
 	else
 		cat /tmp/cross.out
 		result crosscheck-$p fail "$(grep -c '<--' /tmp/cross.out) reason(s) differ: $(grep '<--' /tmp/cross.out | head -n1 | tr -s ' ')"
 	fi
 done
 
-# -c 1 -p A: only vCPU 1 of VM A, whose HLTs are exactly its workload's
-hlt_code=120
-grep -q '"vendor":"VMX"' /tmp/pa.json && hlt_code=12
-hlt=$(grep '"reasons":\[' /tmp/et-vcpu.json | tail -n1 | sed 's/},{/}\n{/g' |
-	grep "\"code\":$hlt_code," | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
+# -c $id1 -p A: only vCPU 1 of VM A (KVM id $id1): exactly its own workload,
+# and the same check against vCPU 0's workload, which differs by $step of
+# each kind, must fail (else this check could not tell them apart)
+echo "== exittrace -c $id1 -p A vs what vCPU 1 (KVM id $id1) of A executed:"
+if /tests/check_trace.sh /tmp/pa.json /tmp/et-vcpu.json "" 1 >/tmp/check.out 2>&1; then
+	cat /tmp/check.out
+	result trace-vcpu-filter pass "exittrace -c $id1 -p A: exact counts of vCPU 1's workload for $(grep -c ok /tmp/check.out) reasons"
+else
+	cat /tmp/check.out
+	result trace-vcpu-filter fail "-c $id1: $(grep MISMATCH /tmp/check.out | head -n1)"
+fi
+if /tests/check_trace.sh /tmp/pa.json /tmp/et-vcpu.json "" 0 >/tmp/check.out 2>&1; then
+	cat /tmp/check.out
+	result trace-vcpu-filter-other fail "exittrace -c $id1 matched vCPU 0's workload too: the check cannot tell vCPUs apart"
+else
+	result trace-vcpu-filter-other pass "vCPU 0's workload differs: $(grep MISMATCH /tmp/check.out | head -n1 | tr -s ' ')"
+fi
+noid=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/et-noid.json | tail -n1)
+if grep -q '"final":true' /tmp/et-noid.json && [ "$noid" = 0 ]; then
+	result trace-vcpu-id-not-index pass "exittrace --attach classic -c 1 -p A: 0 exits (index 1 is KVM id $id1)"
+else
+	result trace-vcpu-id-not-index fail "exittrace -c 1 -p A counted ${noid:-no total}: -c went by the index, not KVM's id"
+fi
 others=$(grep '"reasons":\[' /tmp/et-vm.json | tail -n1 | sed 's/},{/}\n{/g' |
 	grep -c "\"pid\":$pb,")
-if [ "${hlt:-0}" = "$na" ]; then
-	result trace-vcpu-filter pass "exittrace -c 1 -p A: $hlt HLT exits = vCPU 1's workload"
-else
-	result trace-vcpu-filter fail "exittrace -c 1 -p A: ${hlt:-0} HLT exits, expected $na"
-fi
 if [ "$others" -gt 0 ]; then
 	result trace-per-vm pass "exittrace -P kept VM B's $others rows apart from VM A's"
 else
