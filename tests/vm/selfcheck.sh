@@ -65,7 +65,11 @@ stop_check() {
 			selfcheck-wait "$limit" "$scratch" >"$scratch/$label.out" 2>&1 &
 		wrapper=$!
 	else
-		BED_LABEL=$label "$here/run-bed.sh" "$bed" "$kernel" "$initrd" \
+		# A background job of a script starts with SIGINT ignored, and
+		# an ignored signal cannot be trapped: env puts back the default
+		# that a foreground run-bed.sh under make has, so that the
+		# signal reaches its trap as Ctrl-C's does.
+		BED_LABEL=$label env --default-signal=INT "$here/run-bed.sh" "$bed" "$kernel" "$initrd" \
 			selfcheck-wait "$limit" "$scratch" >"$scratch/$label.out" 2>&1 &
 		rb=$!
 	fi
@@ -83,6 +87,7 @@ stop_check() {
 	orphan)
 		rb=$(pgrep -P "$wrapper" -f run-bed.sh | head -n1)
 		kill -KILL "$wrapper"
+		wait "$wrapper" 2>/dev/null	# no "Killed" notice from bash
 		;;
 	*) kill "-$how" "$rb" ;;
 	esac
@@ -92,10 +97,9 @@ stop_check() {
 		[ -z "$left" ] && ! kill -0 "${rb:-0}" 2>/dev/null && break
 		sleep 0.1
 	done
-	wait 2>/dev/null
 	if [ -n "$left" ]; then
 		report "harness-stop-$how" fail "emulator pid(s) $left still running 10 s after the stop"
-		kill -KILL $left 2>/dev/null
+		kill -KILL "${rb:-0}" $left 2>/dev/null
 	elif kill -0 "${rb:-0}" 2>/dev/null; then
 		report "harness-stop-$how" fail "run-bed.sh (pid $rb) still running 10 s after the stop"
 		kill -KILL "$rb" 2>/dev/null
