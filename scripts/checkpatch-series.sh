@@ -17,7 +17,8 @@ series=${2:?usage: checkpatch-series.sh CHECKPATCH_PL SERIES_DIR}
 [ -f "$checkpatch" ] || { echo "checkpatch: no $checkpatch (build the kernel first: make kernel)" >&2; exit 1; }
 series=$(cd "$series" 2>/dev/null && pwd) || { echo "checkpatch: no series directory $2" >&2; exit 1; }
 patches=("$series"/0*.patch)
-[ -f "${patches[0]}" ] || { echo "checkpatch: no 0*.patch in $series" >&2; exit 1; }
+# (a patch that is there but cannot be read is checkpatch's to refuse)
+[ -e "${patches[0]}" ] || [ -L "${patches[0]}" ] || { echo "checkpatch: no 0*.patch in $series" >&2; exit 1; }
 
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
