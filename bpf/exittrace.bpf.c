@@ -31,39 +31,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* classic tracepoint records */
-struct trace_event_raw_kvm_exit {
-	unsigned int exit_reason;
-	__u32 isa;
-	unsigned int vcpu_id;		/* since Linux 5.11 */
-} __attribute__((preserve_access_index));
-
-/* raw tracepoint arguments and the vendor structs behind them */
-struct kvm_vcpu {
-	int vcpu_id;
-} __attribute__((preserve_access_index));
-
-union vmx_exit_reason {
-	__u32 full;
-} __attribute__((preserve_access_index));
-
-struct vcpu_vmx {
-	struct kvm_vcpu vcpu;
-	union vmx_exit_reason exit_reason;
-} __attribute__((preserve_access_index));
-
-struct vmcb_control_area {
-	__u32 exit_code;		/* low half when the kernel has a u64 */
-} __attribute__((preserve_access_index));
-
-struct vmcb {
-	struct vmcb_control_area control;
-} __attribute__((preserve_access_index));
-
-struct vcpu_svm {
-	struct kvm_vcpu vcpu;
-	struct vmcb *vmcb;
-} __attribute__((preserve_access_index));
+#include "core_fixes.bpf.h"
 
 struct task_struct;
 
@@ -150,21 +118,24 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 	return s;
 }
 
-/* floor(log2(v)) for v > 0, without loops the verifier must unroll */
-static __always_inline __u32 log2_u64(__u64 v)
+/* The unpaired counter of the exit @st holds. */
+static __always_inline void count_unpaired(const struct vcpu_state *st)
 {
-	__u32 r = 0, shift;
+	struct exit_stats *s;
 
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
+	if (st->slot != EXITTRACE_NO_SLOT) {
+		s = bpf_map_lookup_elem(&slots, &st->slot);
+		if (s)
+			s->unpaired++;
+	} else {
+		s = bpf_map_lookup_elem(&stats, &st->key);
+		if (s)
+			__sync_fetch_and_add(&s->unpaired, 1);
+	}
 }
 
-static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
+/* @vcpu: the vCPU's identity for pairing (see struct vcpu_state) */
+static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 vcpu)
 {
 	__u32 tgid = 0;
 	struct vcpu_state *st;
@@ -203,24 +174,15 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
 		drop(DROP_VCPUS_FULL);
 		return;
 	}
-	if (st->exit_ns) {
-		/* the previous exit never saw its entry */
-		if (st->slot != EXITTRACE_NO_SLOT) {
-			s = bpf_map_lookup_elem(&slots, &st->slot);
-			if (s)
-				s->unpaired++;
-		} else {
-			s = bpf_map_lookup_elem(&stats, &st->key);
-			if (s)
-				__sync_fetch_and_add(&s->unpaired, 1);
-		}
-	}
+	if (st->exit_ns)
+		count_unpaired(st);	/* the previous exit never saw its entry */
 	st->key = key;
 	st->slot = slot;
+	st->vcpu = vcpu;
 	st->exit_ns = bpf_ktime_get_ns();
 }
 
-static __always_inline void on_entry(void)
+static __always_inline void on_entry(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
@@ -229,6 +191,13 @@ static __always_inline void on_entry(void)
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns)
 		return;	/* first entry, or the exit was filtered out */
+	if (st->vcpu != vcpu) {
+		/* this thread enters another vCPU: that exit stays open for
+		 * good, and no latency may cross from one vCPU to another */
+		count_unpaired(st);
+		st->exit_ns = 0;
+		return;
+	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
 
@@ -243,7 +212,7 @@ static __always_inline void on_entry(void)
 			s->lat_min_ns = lat;
 		if (lat > s->lat_max_ns)
 			s->lat_max_ns = lat;
-		s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0]++;
+		s->hist[exittrace_hist_slot(lat)]++;
 		return;
 	}
 	s = bpf_map_lookup_elem(&stats, &st->key);
@@ -256,29 +225,43 @@ static __always_inline void on_entry(void)
 		s->lat_min_ns = lat;
 	if (lat > s->lat_max_ns)
 		s->lat_max_ns = lat;
-	bucket = &s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0];
+	bucket = &s->hist[exittrace_hist_slot(lat)];
 	__sync_fetch_and_add(bucket, 1);
 }
 
 /* ---- tp_btf: raw tracepoints ------------------------------------------- */
 
-/* The exit reason as the kvm_exit record would carry it. */
+/*
+ * The exit reason as the kvm_exit record would carry it, from whichever
+ * layout this kernel has (core_fixes.bpf.h); false if none matches.
+ */
 static __always_inline bool vendor_reason(struct kvm_vcpu *vcpu, __u32 isa, __u32 *reason)
 {
 	if (isa == EXITTRACE_ISA_VMX) {
-		struct vcpu_vmx *vmx = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
+		struct vcpu_vmx___vt *vt = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___vt, vcpu);
+		struct vcpu_vmx *un = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
+		struct vcpu_vmx___u32 *u32 = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___u32, vcpu);
 
-		if (!bpf_core_field_exists(vmx->exit_reason.full))
+		if (bpf_core_field_exists(vt->vt.exit_reason.full))
+			*reason = BPF_CORE_READ(vt, vt.exit_reason.full);
+		else if (bpf_core_field_exists(un->exit_reason.full))
+			*reason = BPF_CORE_READ(un, exit_reason.full);
+		else if (bpf_core_field_exists(u32->exit_reason))
+			*reason = BPF_CORE_READ(u32, exit_reason);
+		else
 			return false;
-		*reason = BPF_CORE_READ(vmx, exit_reason.full);
 		return true;
 	}
 	if (isa == EXITTRACE_ISA_SVM) {
 		struct vcpu_svm *svm = (void *)vcpu - bpf_core_field_offset(struct vcpu_svm, vcpu);
+		struct vcpu_svm___u64 *svm64 = (void *)vcpu - bpf_core_field_offset(struct vcpu_svm___u64, vcpu);
 
 		if (!bpf_core_field_exists(svm->vmcb))
 			return false;
-		*reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+		if (bpf_core_field_size(svm64->vmcb->control.exit_code) == 8)
+			*reason = (__u32)BPF_CORE_READ(svm64, vmcb, control.exit_code);
+		else
+			*reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
 		return true;
 	}
 	return false;
@@ -293,16 +276,16 @@ int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 	if (!vcpu)
 		return 0;
 	if (vendor_reason(vcpu, isa, &reason))
-		on_exit(isa, reason, vcpu->vcpu_id);
+		on_exit(isa, reason, vcpu->vcpu_id, (__u64)vcpu);
 	else
 		drop(DROP_NO_VENDOR);
 	return 0;
 }
 
 SEC("tp_btf/kvm_entry")
-int BPF_PROG(entry_btf)
+int BPF_PROG(entry_btf, struct kvm_vcpu *vcpu)
 {
-	on_entry();
+	on_entry((__u64)vcpu);
 	return 0;
 }
 
@@ -311,17 +294,15 @@ int BPF_PROG(entry_btf)
 SEC("tp/kvm/kvm_exit")
 int exit_tp(struct trace_event_raw_kvm_exit *ctx)
 {
-	int vcpu_id = -1;
+	int vcpu_id = ctx->vcpu_id;
 
-	if (targ_vcpu >= 0 && bpf_core_field_exists(ctx->vcpu_id))
-		vcpu_id = ctx->vcpu_id;
-	on_exit(ctx->isa, ctx->exit_reason, vcpu_id);
+	on_exit(ctx->isa, ctx->exit_reason, vcpu_id, vcpu_id);
 	return 0;
 }
 
 SEC("tp/kvm/kvm_entry")
-int entry_tp(void *ctx)
+int entry_tp(struct trace_event_raw_kvm_entry *ctx)
 {
-	on_entry();
+	on_entry(ctx->vcpu_id);
 	return 0;
 }

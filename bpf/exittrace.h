@@ -5,8 +5,34 @@
 #ifndef EXITTRACE_H
 #define EXITTRACE_H
 
-/* log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns */
+/*
+ * log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns (slot
+ * 0: 0 and 1 ns), except the last, which counts everything from 2^31 ns
+ * (2.1 s) on: a vCPU halted for seconds, or a VM paused for hours.
+ */
 #define EXITTRACE_HIST_SLOTS	32
+
+/* floor(log2(v)) for v > 0, without loops the verifier must unroll */
+static inline __u32 exittrace_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The histogram slot of a latency of @ns nanoseconds. */
+static inline __u32 exittrace_hist_slot(__u64 ns)
+{
+	__u32 slot = ns ? exittrace_log2(ns) : 0;
+
+	return slot < EXITTRACE_HIST_SLOTS ? slot : EXITTRACE_HIST_SLOTS - 1;
+}
 /* -p PID filters the loader can pass to the kernel side */
 #define EXITTRACE_MAX_PIDS	8
 
@@ -82,9 +108,17 @@ static inline int exittrace_slot_key(__u32 slot, struct exit_key *key)
 	return 1;
 }
 
-/* Per vCPU thread (task storage): the exit waiting for its entry. */
+/*
+ * Per vCPU thread (task storage): the exit waiting for its entry.  A
+ * thread may run another vCPU (of this VM or another) before it enters
+ * this one again, so the exit is closed only by an entry of the same
+ * vCPU: tp_btf knows it by its struct kvm_vcpu address, the classic
+ * tracepoints only by vcpu_id (which cannot tell vCPU 0 of two VMs run
+ * by one thread apart).
+ */
 struct vcpu_state {
 	__u64 exit_ns;		/* 0: no exit pending */
+	__u64 vcpu;		/* which vCPU exited: address, or vcpu_id */
 	struct exit_key key;
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 };

@@ -289,6 +289,9 @@ static const char *attach_name(enum exittrace_attach mode)
 	return mode == ATTACH_BTF ? "tp_btf" : "classic";
 }
 
+/* Without -P, rows for reasons that have no slot: codes no manual defines. */
+#define CLASSIC_UNSLOTTED_ROWS	1024
+
 /* Open, configure, load and attach in @mode. */
 static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
@@ -311,6 +314,20 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->per_vm = env.per_vm;
 	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
+	/*
+	 * Before 6.1 (34dd3bad1a6f, "bpf: Relax the requirement to use
+	 * preallocated hash maps in tracing progs.") the verifier WARNs when
+	 * a tracepoint program uses a hash map allocated at run time (a
+	 * tainted host, a panic with panic_on_warn; PREEMPT_RT refuses it);
+	 * tp_btf programs never did.  So the classic programs get theirs
+	 * preallocated, whatever the kernel: without -P it only holds
+	 * reasons outside the slots, so it stays small.
+	 */
+	if (!btf) {
+		bpf_map__set_map_flags(skel->maps.stats, 0);
+		if (!env.per_vm && env.max_keys > CLASSIC_UNSLOTTED_ROWS)
+			bpf_map__set_max_entries(skel->maps.stats, CLASSIC_UNSLOTTED_ROWS);
+	}
 	bpf_program__set_autoload(skel->progs.exit_btf, btf);
 	bpf_program__set_autoload(skel->progs.entry_btf, btf && !env.no_latency);
 	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
@@ -642,10 +659,16 @@ int main(int argc, char **argv)
 			env.max_keys);
 	if (drops_vcpus)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
-	if (drops_vendor)
-		fprintf(stderr, "exittrace: warning: %llu exits of an unknown ISA were not counted; try --attach classic\n",
-			(unsigned long long)drops_vendor);
 	err = 0;
+	/* never a confident table of wrong numbers: those exits are missing */
+	if (drops_vendor) {
+		fprintf(stderr, "exittrace: error: %llu exits were not counted: tp_btf found no exit reason it\n"
+			"exittrace: knows how to read in this kernel's vCPU struct (bpf/core_fixes.bpf.h);\n"
+			"exittrace: the counts above are incomplete.  Use --attach classic, and report\n"
+			"exittrace: the kernel version (uname -r).\n",
+			(unsigned long long)drops_vendor);
+		err = -ENOEXEC;
+	}
 
 cleanup:
 	if (rec.f && fclose(rec.f) && !err) {

@@ -178,7 +178,11 @@ void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char 
 		int bar = (int)((hist[i] * width + max - 1) / max);
 		char range[48];
 
-		snprintf(range, sizeof(range), "%llu -> %llu", lo, hi);
+		/* the last slot has no upper bound: it holds everything above */
+		if (i == slots - 1)
+			snprintf(range, sizeof(range), "%llu and more", lo);
+		else
+			snprintf(range, sizeof(range), "%llu -> %llu", lo, hi);
 		fprintf(f, "%24s : %-10llu |%.*s%*s|\n", range, (unsigned long long)hist[i],
 			bar, "******************************", width - bar, "");
 	}
@@ -314,10 +318,12 @@ int write_openmetrics(FILE *f, const struct snapshot *s)
 		if (r->key.tgid)
 			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
 				 ",pid=\"%u\"", r->key.tgid);
-		for (j = 0; j < EXITTRACE_HIST_SLOTS; j++) {
+		/* slot j holds [2^j, 2^(j+1)) ns: its upper bound (exact in 10
+		 * digits, up to 2^31 ns = 2.147483648 s); the last
+		 * slot has none, so it appears only in +Inf */
+		for (j = 0; j < EXITTRACE_HIST_SLOTS - 1; j++) {
 			cum += r->st.hist[j];
-			/* slot j holds [2^j, 2^(j+1)) ns: its upper bound */
-			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.9g\"} %llu\n",
+			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.10g\"} %llu\n",
 				labels, (double)(1ULL << (j + 1)) / 1e9, cum);
 		}
 		fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n", labels,

@@ -34,6 +34,8 @@ skip() {
 }
 
 check abi-headers-agree 0 'constants agree' tests/host/abi_agree.sh
+# CO-RE: every known kernel layout, offline (fixtures as BTF)
+check core-layouts 0 '^[1-9][0-9]* passed, 0 failed' tests/host/core_layouts.sh "$build/bpf/exittrace.bpf.o"
 check series-agree 0 'differ only as listed' tests/host/series_agree.sh
 
 # scripts/series-dir.sh: the series for each supported kernel line, and a

@@ -129,6 +129,18 @@ TEST(log2_histogram_bars)
 	CHECK(strstr(out, "|***************               |") != NULL);
 }
 
+/* A 5 s halt: in the last slot, printed with no upper bound. */
+TEST(log2_histogram_last_slot_is_open)
+{
+	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
+
+	hist[10] = 1;
+	hist[exittrace_hist_slot(5000000000ULL)] = 2;
+	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
+	CHECK(strstr(out, "2147483648 and more : 2") != NULL);
+	CHECK(strstr(out, "4294967295") == NULL);
+}
+
 TEST(empty_histogram_prints_nothing)
 {
 	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
@@ -172,6 +184,28 @@ TEST(openmetrics_counters_and_cumulative_buckets)
 	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
 	CHECK(strstr(out, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
 	CHECK(strstr(out, "# EOF\n") != NULL);
+	snapshot_free(&s);
+}
+
+/*
+ * The last slot has no finite bound: its latencies are in +Inf only, and
+ * no finite bucket claims them (a wrapped 5 s halt would have appeared in
+ * le="2e-09").
+ */
+TEST(openmetrics_last_slot_only_in_inf)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 2, 0x78 };
+	struct exit_stats st = stats(3, 100, 5000000000ULL);
+
+	st.hist[6] = 1;
+	st.hist[exittrace_hist_slot(5000000000ULL)] = 2;
+	snapshot_add(&s, &k, &st);
+	CAPTURE(write_openmetrics(f, &s));
+	CHECK(strstr(out, "le=\"2e-09\"} 0\n") != NULL);
+	CHECK(strstr(out, "le=\"2.147483648\"} 1\n") != NULL);
+	CHECK(strstr(out, "le=\"4.294967296\"}") == NULL);
+	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
 	snapshot_free(&s);
 }
 

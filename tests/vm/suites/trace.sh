@@ -19,7 +19,7 @@
 # results: trace-attach-mode trace-exittrace-exit trace-probe-a trace-probe-b
 # results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
-# results: trace-per-vm trace-record
+# results: trace-per-vm trace-record trace-pair-btf trace-pair-classic
 na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
@@ -157,3 +157,48 @@ else
 	cat /tmp/rec.out
 	result trace-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
 fi
+
+# Pairing by vCPU: vm_switch runs a vCPU of VM A and a vCPU of VM B on
+# one thread, in turn, one exit each.  No I/O exit is ever followed by an
+# entry of its own vCPU, so none may get a latency, and all but the last
+# (still pending at the end) are unpaired.  tp_btf tells the vCPUs apart
+# by their struct kvm_vcpu, so both have KVM id 0 there; the classic
+# tracepoints only have vcpu_id, so B's vCPU gets id 1 for them.
+pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
+	pn=50 io=123
+	grep -qw vmx /proc/cpuinfo && io=30
+	rm -f /tmp/sw.in
+	mkfifo /tmp/sw.in
+	vm_switch --wait -n $pn -t 120 $3 </tmp/sw.in >/tmp/sw.out 2>&1 &
+	sw=$!
+	exec 9>/tmp/sw.in
+	if ! wait_for /tmp/sw.out 'ready pid'; then
+		exec 9>&-
+		result "$1" fail "vm_switch --wait did not get ready: $(tail -n1 /tmp/sw.out)"
+		return
+	fi
+	exittrace -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
+	etsw=$!
+	wait_for /tmp/et-sw.err attached || echo "pair: exittrace $2 did not attach: $(cat /tmp/et-sw.err)"
+	echo go >&9
+	wait $sw
+	swrc=$?
+	exec 9>&-
+	kill -INT $etsw
+	wait $etsw
+	etrc=$?
+	cat /tmp/sw.out /tmp/et-sw.err
+	row=$(grep '"reasons":\[' /tmp/et-sw.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$io,")
+	val() { echo "$row" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+	count=$(val count) unpaired=$(val unpaired) lat=$(val lat_count)
+	want=$((2 * (pn + 1)))
+	got="I/O exits $count, unpaired $unpaired, with a latency $lat"
+	if [ "$swrc" = 0 ] && [ "$etrc" = 0 ] && [ "$count" = $want ] && [ "$lat" = 0 ] &&
+	   [ "$unpaired" = $((want - 1)) ]; then
+		result "$1" pass "exittrace $2 over vm_switch $3: $got: no latency crossed vCPUs"
+	else
+		result "$1" fail "vm_switch rc=$swrc exittrace rc=$etrc: $got (want $want, $((want - 1)), 0)"
+	fi
+}
+pair_check trace-pair-btf "" ""
+pair_check trace-pair-classic "--attach classic" "--b-id 1"
