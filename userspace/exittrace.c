@@ -604,6 +604,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exittrace: cannot write %s: %s\n", env.openmetrics,
 				strerror(errno));
 		if (!env.summary_only) {
+			ropts.interval = true;
 			report(&delta, elapsed - last, &ropts);
 			if (!env.json)
 				printf("\n");
@@ -630,6 +631,7 @@ int main(int argc, char **argv)
 	}
 	snapshot_sort(&delta);
 	if (!env.summary_only && strcmp(why, "count")) {
+		ropts.interval = true;
 		report(&delta, elapsed - last, &ropts);
 		if (!env.json)
 			printf("\n");
@@ -644,6 +646,7 @@ int main(int argc, char **argv)
 	snapshot_sort(&now);
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
+	ropts.interval = false;
 	report(&now, elapsed, &ropts);
 	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);

@@ -206,7 +206,8 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	if (o->per_vm)
 		fprintf(f, "%-7s ", "PID");
 	fprintf(f, "%-3s %-20s %10s %6s %9s %8s %8s %8s %9s\n", "ISA", "REASON", "COUNT",
-		"SHARE", "RATE/s", "AVG", "MIN", "MAX", "TOTAL");
+		"SHARE", "RATE/s", "AVG", o->interval ? "MIN*" : "MIN", o->interval ? "MAX*" : "MAX",
+		"TOTAL");
 	for (i = 0; i < s->nr; i++) {
 		const struct row *r = &s->rows[i];
 		const struct exit_stats *st = &r->st;
@@ -235,6 +236,9 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	if (total.unpaired)
 		fprintf(f, "unpaired exits (no kvm_entry seen): %llu\n",
 			(unsigned long long)total.unpaired);
+	if (o->interval)
+		fprintf(f, "* since the start; the rest is this interval's: each latency counts in\n"
+			"  the interval its vCPU re-entered in, however long ago it exited\n");
 	if (!o->histograms)
 		return;
 	for (i = 0; i < s->nr && i < o->top_hist; i++) {

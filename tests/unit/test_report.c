@@ -114,6 +114,26 @@ TEST(table_has_names_shares_and_total)
 	snapshot_free(&s);
 }
 
+/* An interval's MIN and MAX are since the start: the table must say so. */
+TEST(table_interval_says_extremes_are_cumulative)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 1, 12 };
+	struct exit_stats st = stats(2, 100, 5000);
+	struct report_opts opts = { .interval = true };
+
+	snapshot_add(&s, &k, &st);
+	CAPTURE(print_table(f, &s, 1.0, &opts));
+	CHECK(strstr(out, "MIN*") != NULL);
+	CHECK(strstr(out, "MAX*") != NULL);
+	CHECK(strstr(out, "* since the start") != NULL);
+	opts.interval = false;
+	CAPTURE(print_table(f, &s, 1.0, &opts));
+	CHECK(strstr(out, "MIN*") == NULL);
+	CHECK(strstr(out, "since the start") == NULL);
+	snapshot_free(&s);
+}
+
 TEST(log2_histogram_bars)
 {
 	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
