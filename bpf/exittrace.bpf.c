@@ -41,6 +41,15 @@ const volatile __u32 nr_targ_tgids = 0;
 const volatile int targ_vcpu = -1;
 const volatile bool per_vm = false;
 const volatile bool latency = true;	/* false: --no-latency, counts only */
+/* tp_btf with its self-check: exit_check is loaded too */
+const volatile bool self_check = false;
+/* tests only (EXITTRACE_TEST_MISREAD): tp_btf reads a wrong field */
+const volatile bool test_misread = false;
+
+#define READ_ONCE(x)	(*(volatile typeof(x) *)&(x))
+
+/* enum exittrace_reason_source; the loader moves it on during the run */
+__u32 reason_source = SRC_BTF;
 
 /* Without -P: one row per slot, one copy per CPU. */
 struct {
@@ -70,6 +79,13 @@ struct {
 	__type(key, int);
 	__type(value, struct vcpu_state);
 } vcpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct self_check_cpu);
+} checks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -237,6 +253,11 @@ static __always_inline void on_entry(__u64 vcpu)
  */
 static __always_inline bool vendor_reason(struct kvm_vcpu *vcpu, __u32 isa, __u32 *reason)
 {
+	if (test_misread) {
+		/* the knob: a field that is not the exit reason */
+		*reason = BPF_CORE_READ(vcpu, vcpu_id);
+		return true;
+	}
 	if (isa == EXITTRACE_ISA_VMX) {
 		struct vcpu_vmx___vt *vt = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___vt, vcpu);
 		struct vcpu_vmx *un = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
@@ -267,14 +288,85 @@ static __always_inline bool vendor_reason(struct kvm_vcpu *vcpu, __u32 isa, __u3
 	return false;
 }
 
+/* The self-check's verdict on one exit: tp_btf read @btf, the record says @record. */
+static __always_inline void check_one(struct self_check_cpu *c, __u32 isa, __u32 btf, __u32 record)
+{
+	c->sum.compared++;
+	if (btf == record) {
+		c->sum.agreed++;
+	} else if (c->sum.compared == c->sum.agreed + 1) {
+		c->sum.bad_isa = isa;
+		c->sum.bad_btf = btf;
+		c->sum.bad_record = record;
+	}
+}
+
+/*
+ * While the self-check runs (reason_source != SRC_BTF, or an exit is half
+ * seen), each exit is seen by both kvm_exit programs, one after the
+ * other on this CPU, in either order: the first leaves its half in
+ * checks, the second compares and counts.  The counted reason is always
+ * the record's, the vCPU's identity always tp_btf's (its kvm_entry
+ * program does the pairing).
+ */
+static __always_inline struct self_check_cpu *check_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&checks, &zero);
+}
+
+/* exit_btf's part of the self-check; true if it took care of this exit */
+static __always_inline bool exit_btf_checked(struct self_check_cpu *c, struct kvm_vcpu *vcpu,
+					     __u32 isa)
+{
+	__u32 src = READ_ONCE(reason_source), reason;
+	bool ok;
+
+	if (c->half == HALF_RECORD) {
+		/* the record came first: this exit is complete */
+		if (c->compare) {
+			ok = vendor_reason(vcpu, isa, &reason);
+			check_one(c, isa, ok ? reason : EXITTRACE_NO_LAYOUT, c->reason);
+		}
+		c->half = HALF_NONE;
+		on_exit(isa, c->reason, vcpu->vcpu_id, (__u64)vcpu);
+		return true;
+	}
+	if (c->half == HALF_BTF) {
+		/* the record of the last exit never came: count it as read */
+		c->sum.unmatched++;
+		c->half = HALF_NONE;
+		if (c->reason != EXITTRACE_NO_LAYOUT)
+			on_exit(c->isa, c->reason, c->vcpu_id, c->vcpu);
+	}
+	if (src == SRC_BTF)
+		return false;
+	c->compare = src == SRC_CHECK;
+	c->reason = 0;
+	if (c->compare && !vendor_reason(vcpu, isa, &c->reason))
+		c->reason = EXITTRACE_NO_LAYOUT;
+	c->isa = isa;
+	c->vcpu = (__u64)vcpu;
+	c->vcpu_id = vcpu->vcpu_id;
+	c->half = HALF_BTF;
+	return true;
+}
+
 SEC("tp_btf/kvm_exit")
 int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
+	struct self_check_cpu *c;
 	__u32 reason;
 
 	/* since 6.12 the verifier treats raw tracepoint arguments as maybe-NULL */
 	if (!vcpu)
 		return 0;
+	if (self_check) {
+		c = check_slot();
+		if (c && exit_btf_checked(c, vcpu, isa))
+			return 0;
+	}
 	if (vendor_reason(vcpu, isa, &reason))
 		on_exit(isa, reason, vcpu->vcpu_id, (__u64)vcpu);
 	else
@@ -304,5 +396,37 @@ SEC("tp/kvm/kvm_entry")
 int entry_tp(struct trace_event_raw_kvm_entry *ctx)
 {
 	on_entry(ctx->vcpu_id);
+	return 0;
+}
+
+/* The self-check's classic half (see exit_btf): loaded with tp_btf only. */
+SEC("tp/kvm/kvm_exit")
+int exit_check(struct trace_event_raw_kvm_exit *ctx)
+{
+	struct self_check_cpu *c = check_slot();
+
+	if (!c)
+		return 0;
+	if (c->half == HALF_BTF) {
+		/* tp_btf came first: this exit is complete */
+		if (c->compare)
+			check_one(c, ctx->isa, c->reason, ctx->exit_reason);
+		c->half = HALF_NONE;
+		on_exit(ctx->isa, ctx->exit_reason, c->vcpu_id, c->vcpu);
+		return 0;
+	}
+	if (c->half == HALF_RECORD) {
+		/* tp_btf never saw the last exit: counted, never paired */
+		c->sum.unmatched++;
+		c->half = HALF_NONE;
+		on_exit(c->isa, c->reason, c->vcpu_id, 0);
+	}
+	if (READ_ONCE(reason_source) == SRC_BTF)
+		return 0;	/* the check passed: tp_btf counts alone */
+	c->compare = READ_ONCE(reason_source) == SRC_CHECK;
+	c->isa = ctx->isa;
+	c->reason = ctx->exit_reason;
+	c->vcpu_id = ctx->vcpu_id;
+	c->half = HALF_RECORD;
 	return 0;
 }

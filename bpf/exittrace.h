@@ -123,6 +123,49 @@ struct vcpu_state {
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 };
 
+/*
+ * The self-check of tp_btf.  A layout change the flavours do not know yet
+ * would make tp_btf read the wrong field and count confidently wrong
+ * numbers; so while the check runs, the classic kvm_exit program runs
+ * beside the raw one, and for each exit the two compare the reason tp_btf
+ * read with the one in the kernel's own trace record.  Meanwhile the
+ * record's reason is the one counted, so the counts are exact whatever
+ * the outcome.  The loader ends the check: passed (tp_btf alone from
+ * then on) or failed (the record's reason from then on).
+ */
+enum exittrace_reason_source {
+	SRC_BTF,		/* tp_btf's own read: the check passed, or none */
+	SRC_CHECK,		/* the record's, compared with tp_btf's read */
+	SRC_RECORD,		/* the record's: the check failed */
+};
+
+struct self_check {
+	__u64 compared;		/* exits both programs saw */
+	__u64 agreed;
+	__u64 unmatched;	/* exits only one of the two saw */
+	__u32 bad_isa;		/* the first disagreement on this CPU */
+	__u32 bad_btf;		/* what tp_btf read (0xffffffff: no layout) */
+	__u32 bad_record;	/* what the record says */
+	__u32 pad;
+};
+
+/* Per CPU: the sums, and the current exit as the first program saw it. */
+#define HALF_NONE	0
+#define HALF_BTF	1	/* tp_btf ran first */
+#define HALF_RECORD	2	/* the classic program ran first */
+struct self_check_cpu {
+	struct self_check sum;
+	__u32 half;
+	__u32 isa;
+	__u32 reason;		/* tp_btf's read, or the record's */
+	__u32 compare;		/* HALF_BTF: tp_btf did read (SRC_CHECK) */
+	__u64 vcpu;		/* HALF_BTF: the vCPU's address */
+	__s32 vcpu_id;
+	__u32 pad;
+};
+
+#define EXITTRACE_NO_LAYOUT	0xffffffffU
+
 /* Counters of events the kernel side could not record. */
 enum exittrace_drop {
 	DROP_STATS_FULL,	/* the hash map was at max_entries */

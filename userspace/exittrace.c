@@ -23,6 +23,7 @@
 #include "exittrace_args.h"
 #include "record.h"
 #include "report.h"
+#include "self_check.h"
 #include "exittrace.skel.h"
 
 static struct exittrace_args env;
@@ -332,6 +333,13 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	bpf_program__set_autoload(skel->progs.entry_btf, btf && !env.no_latency);
 	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
+	/* tp_btf checks its read against the kernel's record (self_check.c) */
+	skel->rodata->self_check = btf;
+	bpf_program__set_autoload(skel->progs.exit_check, btf);
+	skel->bss->reason_source = btf ? SRC_CHECK : SRC_BTF;
+	/* tests only: make tp_btf read a wrong field, to see the check fail */
+	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
+				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
 
 	err = exittrace_bpf__load(skel);
 	if (!err)
@@ -481,6 +489,7 @@ int main(int argc, char **argv)
 	double elapsed = 0, last = 0, start_unix;
 	const char *why = "signal";
 	__u64 drops_stats, drops_vcpus, drops_vendor;
+	struct self_check_run check = { .state = SELF_CHECK_OFF };
 	int err, nr_cpus;
 	long printed = 0;
 
@@ -523,6 +532,14 @@ int main(int argc, char **argv)
 				"exittrace: (run with -v for libbpf's log)\n", attach_name(mode),
 				strerror(-err));
 		goto cleanup;
+	}
+
+	if (mode == ATTACH_BTF) {
+		check.state = SELF_CHECK_RUNNING;
+		check.map_fd = bpf_map__fd(skel->maps.checks);
+		check.nr_cpus = nr_cpus;
+		check.reason_source = &skel->bss->reason_source;
+		check.link = &skel->links.exit_check;
 	}
 
 	signal(SIGINT, sig_handler);
@@ -576,6 +593,8 @@ int main(int argc, char **argv)
 			ts_add_ms(&deadline, env.interval_ms);
 		if (!due && !marking)
 			continue;
+		if (self_check_poll(&check, elapsed, stderr))
+			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
 		if (env.summary_only && !env.openmetrics && !rec.f)
 			continue;
 
@@ -619,9 +638,15 @@ int main(int argc, char **argv)
 		now = tmp;
 	}
 
-	/* the last (partial) interval, and the summary: cumulative since start */
+	/*
+	 * The last (partial) interval, and the summary: cumulative since
+	 * start, read once nothing can change them any more.  A check still
+	 * running decides here: a disagreement is still a failure.
+	 */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	elapsed = mono_s(&t) - mono_s(&start);
+	exittrace_bpf__detach(skel);
+	self_check_poll(&check, elapsed, stderr);
 	err = collect(skel, &now, nr_cpus);
 	if (!err)
 		err = snapshot_delta(&delta, &now, &before);
@@ -653,10 +678,15 @@ int main(int argc, char **argv)
 	drops_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
-		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu}\n",
-		       attach_name(mode), (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
+		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu,"
+		       "\"self_check\":\"%s\",\"self_check_compared\":%llu,\"self_check_agreed\":%llu,"
+		       "\"self_check_unmatched\":%llu}\n",
+		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
+		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
 		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
-		       (unsigned long long)drops_vendor);
+		       (unsigned long long)drops_vendor, self_check_state_name(check.state),
+		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
+		       (unsigned long long)check.sum.unmatched);
 	if (drops_stats)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);

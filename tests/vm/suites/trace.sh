@@ -20,6 +20,13 @@
 # results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
 # results: trace-per-vm trace-record trace-pair-btf trace-pair-classic
+# results: trace-self-check trace-self-check-misread trace-exact-misread
+#
+# The self-check: each tp_btf instance compares its own read of the exit
+# reason with the kernel's kvm_exit record for its first exits, and must
+# end "passed"; a fifth instance, with the test knob that makes tp_btf
+# read a wrong field (EXITTRACE_TEST_MISREAD=1), must fail the check, fall
+# back to the record's reasons, and still count B exactly.
 na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
@@ -40,8 +47,11 @@ exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.e
 etnoid=$!
 exittrace -s -j --attach classic -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
 etclassic=$!
+EXITTRACE_TEST_MISREAD=1 exittrace -s -j -p $pb >/tmp/et-misread.json 2>/tmp/et-misread.err &
+etmisread=$!
 wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
-	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached ||
+	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached &&
+	wait_for /tmp/et-misread.err attached ||
 	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err)"
 echo "exittrace: -P: $(cat /tmp/et-vm.err); -c $id1: $(cat /tmp/et-vcpu.err); -c 1: $(cat /tmp/et-noid.err); B: $(cat /tmp/et-classic.err)"
 # Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
@@ -60,16 +70,35 @@ rca=$?
 wait $pb
 rcb=$?
 exec 7>&- 8>&-
-kill -INT $etvm $etvcpu $etnoid $etclassic
+kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread
 etrcs=
-for p in $etvm $etvcpu $etnoid $etclassic; do
+for p in $etvm $etvcpu $etnoid $etclassic $etmisread; do
 	wait $p
 	etrcs="$etrcs $?"
 done
-if [ "$etrcs" = " 0 0 0 0" ]; then
-	result trace-exittrace-exit pass "all four exittrace instances exited 0 on SIGINT"
+if [ "$etrcs" = " 0 0 0 0 0" ]; then
+	result trace-exittrace-exit pass "all five exittrace instances exited 0 on SIGINT"
 else
-	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic):$etrcs"
+	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread):$etrcs"
+fi
+
+# final() FILE: exittrace's final JSON line, as "attach self_check compared agreed"
+final() {
+	sed -n 's/.*"final":true,"attach":"\([a-z_]*\)".*"self_check":"\([a-z]*\)","self_check_compared":\([0-9]*\),"self_check_agreed":\([0-9]*\).*/\1 \2 \3 \4/p' "$1"
+}
+set -- $(final /tmp/et-vm.json) $(final /tmp/et-vcpu.json)
+if [ "$1 $2 $5 $6" = "tp_btf passed tp_btf passed" ] && [ "$3" -gt 0 ] && [ "$3" = "$4" ] &&
+   [ "$7" -gt 0 ] && [ "$7" = "$8" ]; then
+	result trace-self-check pass "tp_btf agreed with the kvm_exit record: -P on $3 exits, -c $id1 on $7"
+else
+	result trace-self-check fail "-P: $1 $2 $3/$4, -c $id1: $5 $6 $7/$8 (attach, check, agreed/compared)"
+fi
+set -- $(final /tmp/et-misread.json)
+if [ "$1 $2" = "classic failed" ] && [ "$3" -gt "$4" ] &&
+   grep -q 'self-check failed: tp_btf read' /tmp/et-misread.err; then
+	result trace-self-check-misread pass "a wrong read fails the check ($4 of $3 agreed): back to the record's reasons"
+else
+	result trace-self-check-misread fail "with the knob: $* ; $(grep self-check /tmp/et-misread.err | head -n1)"
 fi
 
 for p in a b; do
@@ -91,6 +120,15 @@ for p in a b; do
 		result trace-exact-vm-$p fail "$(grep MISMATCH /tmp/check.out | head -n1)"
 	fi
 done
+
+echo "== exittrace with a wrong tp_btf read (the test knob), -p B, vs what B's guest executed:"
+if /tests/check_trace.sh /tmp/pb.json /tmp/et-misread.json >/tmp/check.out 2>&1; then
+	cat /tmp/check.out
+	result trace-exact-misread pass "fallen back to the record: exact counts for $(grep -c ok /tmp/check.out) reasons"
+else
+	cat /tmp/check.out
+	result trace-exact-misread fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+fi
 
 echo "== exittrace --attach classic -c 0 -p B (no -P: the slot array) vs what B's guest executed:"
 if /tests/check_trace.sh /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
