@@ -112,7 +112,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
-	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/exit_reasons.o
+	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o
 
 $(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)

@@ -374,6 +374,21 @@ int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 	return 0;
 }
 
+/*
+ * Up to 5.15 the raw tracepoint passed the exit reason itself:
+ * 0a62a0319abb ("KVM: x86: Get exit_reason as part of
+ * kvm_x86_ops.get_exit_info") took it out in 5.16.  The loader picks
+ * this program or exit_btf by the tracepoint's BTF.
+ */
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(exit_btf_v515, unsigned int exit_reason, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	if (!vcpu)
+		return 0;
+	on_exit(isa, exit_reason, vcpu->vcpu_id, (__u64)vcpu);
+	return 0;
+}
+
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(entry_btf, struct kvm_vcpu *vcpu)
 {

@@ -23,6 +23,7 @@
 #include "exittrace_args.h"
 #include "record.h"
 #include "report.h"
+#include "probe.h"
 #include "self_check.h"
 #include "exittrace.skel.h"
 
@@ -62,44 +63,12 @@ static void explain_load_error(int err)
 			strerror(-err));
 }
 
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1U << (cap % 32));
-}
-
-/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (Linux 5.8+). */
-static bool privileged(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &h, d))
-		return false;
-	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Say what is missing before libbpf fails with something less clear. */
 static int preflight(void)
 {
 	const char *format;
 
-	if (!privileged()) {
+	if (!probe_privileged()) {
 		explain_load_error(-EPERM);
 		return -EPERM;
 	}
@@ -126,6 +95,12 @@ static int preflight(void)
 	if (env.vcpu >= 0 && !file_has(format, "vcpu_id")) {
 		fprintf(stderr, "exittrace: -c needs the vcpu_id field of kvm:kvm_exit, which this kernel\n"
 			"exittrace: does not record (it came with Linux 5.12); filter with -p instead.\n");
+		return -ENOTSUP;
+	}
+	if (!env.no_latency && !probe_task_storage()) {
+		fprintf(stderr, "exittrace: timing exits needs task storage in tracing programs, which came\n"
+			"exittrace: with Linux 5.13 (a10787e6d58c) and this kernel lacks; --no-latency counts\n"
+			"exittrace: exits without it.\n");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -224,48 +199,22 @@ static __u64 in_flight(const struct snapshot *s, __u64 no_storage)
 	return t.count > done ? t.count - done : 0;
 }
 
-/* The CPU's vendor, from /proc/cpuinfo: its vCPU struct and KVM module. */
-static const char *vendor_struct(const char **module)
-{
-	if (file_has("/proc/cpuinfo", "GenuineIntel")) {
-		*module = "kvm_intel";
-		return "vcpu_vmx";
-	}
-	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine")) {
-		*module = "kvm_amd";
-		return "vcpu_svm";
-	}
-	return NULL;
-}
-
-/* Does the kernel's BTF (vmlinux, or @module's own) describe struct @name? */
-static bool btf_has_struct(const char *name, const char *module)
-{
-	struct btf *vmlinux, *mod = NULL;
-	bool found;
-
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) > 0;
-	if (!found) {
-		mod = btf__load_module_btf(module, vmlinux);
-		found = mod && btf__find_by_name_kind(mod, name, BTF_KIND_STRUCT) > 0;
-	}
-	btf__free(mod);
-	btf__free(vmlinux);
-	return found;
-}
-
 /*
  * tp_btf reads the exit reason from the vendor's vCPU struct, so it needs
  * that struct's BTF: in vmlinux when KVM is built in, in the module's BTF
  * (CONFIG_DEBUG_INFO_BTF_MODULES) when it is a module.
  */
+/* tp_btf: the kvm_exit raw tracepoint's arguments (probe_kvm_exit_args()) */
+static int kvm_exit_args;
+
 static int choose_attach(enum exittrace_attach want, enum exittrace_attach *mode)
 {
-	const char *module = NULL, *name = vendor_struct(&module);
-	bool ok = name && btf_has_struct(name, module);
+	const char *module = NULL, *name = NULL;
+	bool ok;
+
+	probe_kvm_isa(&module, &name);
+	kvm_exit_args = probe_kvm_exit_args();
+	ok = name && probe_btf_struct(name, module) && (kvm_exit_args == 2 || kvm_exit_args == 3);
 
 	if (want == ATTACH_CLASSIC || (want == ATTACH_AUTO && !ok)) {
 		if (want == ATTACH_AUTO && env.verbose)
@@ -297,7 +246,7 @@ static const char *attach_name(enum exittrace_attach mode)
 static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
-	bool btf = mode == ATTACH_BTF;
+	bool btf = mode == ATTACH_BTF, check;
 	unsigned int i;
 	int err;
 
@@ -329,14 +278,22 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 		if (!env.per_vm && env.max_keys > CLASSIC_UNSLOTTED_ROWS)
 			bpf_map__set_max_entries(skel->maps.stats, CLASSIC_UNSLOTTED_ROWS);
 	}
-	bpf_program__set_autoload(skel->progs.exit_btf, btf);
+	bpf_program__set_autoload(skel->progs.exit_btf, btf && kvm_exit_args == 2);
+	bpf_program__set_autoload(skel->progs.exit_btf_v515, btf && kvm_exit_args == 3);
 	bpf_program__set_autoload(skel->progs.entry_btf, btf && !env.no_latency);
 	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
-	/* tp_btf checks its read against the kernel's record (self_check.c) */
-	skel->rodata->self_check = btf;
-	bpf_program__set_autoload(skel->progs.exit_check, btf);
-	skel->bss->reason_source = btf ? SRC_CHECK : SRC_BTF;
+	/* counts only: no per-thread state at all (nor task storage, 5.13+) */
+	bpf_map__set_autocreate(skel->maps.vcpus, !env.no_latency);
+	/*
+	 * tp_btf checks its read of the vCPU struct against the kernel's
+	 * record (self_check.c); up to 5.15 the tracepoint passes the reason
+	 * itself, and there is no struct to misread.
+	 */
+	check = btf && kvm_exit_args == 2;
+	skel->rodata->self_check = check;
+	bpf_program__set_autoload(skel->progs.exit_check, check);
+	skel->bss->reason_source = check ? SRC_CHECK : SRC_BTF;
 	/* tests only: make tp_btf read a wrong field, to see the check fail */
 	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
 				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
@@ -402,16 +359,6 @@ static const char *mark_label(unsigned int n, char *buf, size_t len)
 	return buf;
 }
 
-/* The ISA the kvm_exit reasons will be in, from the CPU's vendor. */
-static const char *cpu_isa(void)
-{
-	if (file_has("/proc/cpuinfo", "GenuineIntel"))
-		return "VMX";
-	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine"))
-		return "SVM";
-	return "unknown";
-}
-
 static double mono_s(const struct timespec *t)
 {
 	return t->tv_sec + t->tv_nsec / 1e9;
@@ -439,7 +386,7 @@ static int record_open(struct recording *rec, const struct timespec *start, doub
 		.tool = argp_program_version,
 		.start_unix_s = start_unix,
 		.start_mono_s = mono_s(start),
-		.isa = cpu_isa(),
+		.isa = probe_kvm_isa(NULL, NULL) ? exit_isa_name(probe_kvm_isa(NULL, NULL)) : "unknown",
 		.kernel = kernel,
 		.interval_ms = env.interval_ms,
 		.pids = env.pids,
@@ -534,7 +481,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	if (mode == ATTACH_BTF) {
+	if (mode == ATTACH_BTF && kvm_exit_args == 2) {
 		check.state = SELF_CHECK_RUNNING;
 		check.map_fd = bpf_map__fd(skel->maps.checks);
 		check.nr_cpus = nr_cpus;
