@@ -6,6 +6,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,53 @@ static struct exittrace_args env;
 
 static volatile sig_atomic_t exiting;
 
+/*
+ * libbpf's warnings (the verifier's log among them) are kept, not shown:
+ * a load that works needs none of them, a load that fails shows them
+ * (libbpf_log_show()).  -v shows everything as it comes.
+ */
+static char libbpf_log[16384];
+static size_t libbpf_log_len;
+
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
+	va_list again;
+	int n;
+
+	if (env.verbose)
+		return vfprintf(stderr, fmt, args);
+	if (level == LIBBPF_DEBUG)
 		return 0;
-	if (!env.verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	/* keep the last 16 KiB: the verifier's verdict is at the end */
+	va_copy(again, args);
+	n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, args);
+	if (n > 0 && libbpf_log_len + n >= sizeof(libbpf_log) - 1) {
+		size_t keep = libbpf_log_len < sizeof(libbpf_log) / 2 ? libbpf_log_len : sizeof(libbpf_log) / 2;
+
+		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
+		libbpf_log_len = keep;
+		n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, again);
+	}
+	va_end(again);
+	if (n > 0)
+		libbpf_log_len = libbpf_log_len + n < sizeof(libbpf_log) ? libbpf_log_len + n : sizeof(libbpf_log) - 1;
+	return n;
+}
+
+/* What libbpf said during the load that failed, its last lines. */
+static void libbpf_log_show(void)
+{
+	const char *p = libbpf_log + libbpf_log_len;
+	int lines = 0;
+
+	if (!libbpf_log_len)
+		return;
+	while (p > libbpf_log && lines <= 25)
+		if (*--p == '\n')
+			lines++;
+	if (*p == '\n')
+		p++;
+	fprintf(stderr, "exittrace: libbpf said:\n%s", p);
 }
 
 static void sig_handler(int sig)
@@ -465,19 +506,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
 				strerror(-err));
 		mode = ATTACH_CLASSIC;
+		libbpf_log_len = 0;
 		err = open_attach(&skel, mode);
 	}
 	if (err) {
+		libbpf_log_show();
 		/* privileges were checked before: -EACCES is the verifier's no */
 		if (err == -EPERM)
 			explain_load_error(err);
 		else if (err == -EACCES)
-			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (run with -v for its log)%s\n",
+			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
 				attach_name(mode), mode == ATTACH_BTF ? "; --attach classic may work" : "");
 		else
-			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n"
-				"exittrace: (run with -v for libbpf's log)\n", attach_name(mode),
-				strerror(-err));
+			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
+				attach_name(mode), strerror(-err));
 		goto cleanup;
 	}
 
@@ -623,6 +665,19 @@ int main(int argc, char **argv)
 	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	drops_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	if (!env.json) {
+		if (!env.no_latency)
+			printf("in flight at the end (exited, not re-entered): %llu\n",
+			       (unsigned long long)in_flight(&now, drops_vcpus));
+		if (drops_stats || drops_vcpus || drops_vendor)
+			printf("dropped: %llu exits (map full), %llu latencies (no task storage), "
+			       "%llu exits (no reason read)\n", (unsigned long long)drops_stats,
+			       (unsigned long long)drops_vcpus, (unsigned long long)drops_vendor);
+		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n",
+		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
+		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
+		       (unsigned long long)check.sum.compared);
+	}
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
 		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu,"
