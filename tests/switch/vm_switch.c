@@ -12,7 +12,11 @@
  * from one VM to the other each time; one that pairs by vCPU measures
  * none, and counts 2N + 1 exits that never saw their entry.
  *
- * USAGE: vm_switch [-n N] [--b-id ID] [--wait] [-t SECONDS]
+ * With --one only VM A runs; with --hold-ms MS the thread keeps each vCPU
+ * out of the guest MS milliseconds after each exit before it runs it
+ * again (a VMM that takes its time: each of those exits takes that long).
+ *
+ * USAGE: vm_switch [-n N] [--b-id ID] [--one] [--hold-ms MS] [--wait] [-t SECONDS]
  *   -n       syncs per guest (default 100)
  *   --b-id   KVM's vCPU id for B's vCPU (default 0, the same as A's)
  *   --wait   print "vm_switch: ready pid=PID", then create the VMs only
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm.h"
@@ -32,13 +37,13 @@
 
 VMM_GUEST_DECLARE(vm_switch_guest);
 
-static uint32_t syncs = 100, b_id;
+static uint32_t syncs = 100, b_id, hold_ms;
 static unsigned int timeout;
-static bool wait_release;
+static bool wait_release, one_vm;
 
 static void __attribute__((noreturn)) usage(const char *prog, const char *why)
 {
-	printf("usage: %s [-n N] [--b-id ID] [--wait] [-t SECONDS]\n", prog);
+	printf("usage: %s [-n N] [--b-id ID] [--one] [--hold-ms MS] [--wait] [-t SECONDS]\n", prog);
 	if (!why)
 		exit(KSFT_PASS);
 	printf("vm_switch: FAIL usage: %s\n", why);
@@ -49,6 +54,8 @@ static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "b-id", required_argument, NULL, 'b' },
+		{ "one", no_argument, NULL, 'o' },
+		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -76,6 +83,14 @@ static void parse_options(int argc, char **argv)
 		case 't':
 			timeout = vmm_parse_count('t', optarg, 86400, why, sizeof(why));
 			if (!timeout)
+				usage(argv[0], why);
+			break;
+		case 'o':
+			one_vm = true;
+			break;
+		case 'H':
+			hold_ms = vmm_parse_count('H', optarg, 600000, why, sizeof(why));
+			if (!hold_ms)
 				usage(argv[0], why);
 			break;
 		case 'w':
@@ -112,6 +127,13 @@ static bool step(struct vmm_vcpu *vcpu, const char *name, uint32_t *seen)
 	struct vmm_ucall uc;
 	uint32_t cmd;
 
+	if (hold_ms && (*seen || vcpu_counts(vcpu)->runs)) {
+		struct timespec ts = { hold_ms / 1000, (hold_ms % 1000) * 1000000L };
+
+		vmm_step("VM %s, holding it out of the guest", name);
+		while (nanosleep(&ts, &ts))
+			;
+	}
 	vmm_step("VM %s, sync %u", name, *seen);
 	cmd = vcpu_run_ucall(vcpu, &uc);
 	/* one exit to userspace per step, or the switches are not as said */
@@ -147,12 +169,18 @@ int main(int argc, char **argv)
 
 	vmm_step("VM setup");
 	va = switch_vm(0);
-	vb = switch_vm(b_id);
 	a = vm_vcpu(va, 0);
-	b = vm_vcpu(vb, 0);
+	vb = one_vm ? NULL : switch_vm(b_id);
+	b = vb ? vm_vcpu(vb, 0) : NULL;
+	done_b = one_vm;
 	vm_watchdog(va, timeout);
-	printf("vm_switch: pid %d, VM A vCPU id %u and VM B vCPU id %u on one thread, %u syncs each\n",
-	       (int)getpid(), vcpu_id(a), vcpu_id(b), syncs);
+	if (b)
+		printf("vm_switch: pid %d, VM A vCPU id %u and VM B vCPU id %u on one thread, %u syncs each\n",
+		       (int)getpid(), vcpu_id(a), vcpu_id(b), syncs);
+	else
+		printf("vm_switch: pid %d, VM A alone, %u syncs\n", (int)getpid(), syncs);
+	if (hold_ms)
+		printf("vm_switch: each exit held out of the guest for %u ms\n", hold_ms);
 
 	while (!done_a || !done_b) {
 		if (!done_a) {
@@ -164,8 +192,10 @@ int main(int argc, char **argv)
 			switches++;
 		}
 	}
-	vm_free(vb);
+	if (vb)
+		vm_free(vb);
 	vm_free(va);
-	/* every step after the first entered the other VM's vCPU */
-	vmm_test_pass("n=%u io_exits=%u switches=%u", syncs, 2 * (syncs + 1), switches - 1);
+	/* with two VMs every step after the first entered the other VM's vCPU */
+	vmm_test_pass("n=%u io_exits=%u switches=%u", syncs, (one_vm ? 1 : 2) * (syncs + 1),
+		      one_vm ? 0 : switches - 1);
 }

@@ -20,7 +20,7 @@
 # results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
 # results: trace-per-vm trace-record trace-pair-btf trace-pair-classic
-# results: trace-self-check trace-self-check-misread trace-exact-misread
+# results: trace-self-check trace-self-check-misread trace-exact-misread trace-long-exit
 #
 # The self-check: each tp_btf instance compares its own read of the exit
 # reason with the kernel's kvm_exit record for its first exits, and must
@@ -240,3 +240,40 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 }
 pair_check trace-pair-btf "" ""
 pair_check trace-pair-classic "--attach classic" "--b-id 1"
+
+# A 5.5 s exit: vm_switch holds its one vCPU out of the guest that long
+# after its one sync.  Its latency must land in the histogram's last slot
+# (2^31 ns and more), not wrap round to the first, and in OpenMetrics in
+# +Inf but in no finite bucket.
+lx_io=123
+grep -qw vmx /proc/cpuinfo && lx_io=30
+rm -f /tmp/lx.in /tmp/lx.prom
+mkfifo /tmp/lx.in
+vm_switch --wait --one -n 1 --hold-ms 5500 -t 120 </tmp/lx.in >/tmp/lx.out 2>&1 &
+lx=$!
+exec 9>/tmp/lx.in
+wait_for /tmp/lx.out 'ready pid'
+exittrace -s -j -H -i 250ms --openmetrics /tmp/lx.prom -p $lx >/tmp/et-lx.json 2>/tmp/et-lx.err &
+etlx=$!
+wait_for /tmp/et-lx.err attached
+echo go >&9
+wait $lx
+lxrc=$?
+exec 9>&-
+sleep 1		# a tick after the VM's end, so the metrics file has it
+kill -INT $etlx
+wait $etlx
+etlxrc=$?
+cat /tmp/lx.out /tmp/et-lx.err
+row=$(grep '"reasons":\[' /tmp/et-lx.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$lx_io,")
+lxname=$(echo "$row" | sed -n 's/.*"name":"\([A-Z_0-9]*\)".*/\1/p')
+last=$(echo "$row" | sed -n 's/.*"hist_log2_ns":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print $NF }')
+lxmax=$(echo "$row" | sed -n 's/.*"lat_max_ns":\([0-9]*\).*/\1/p')
+fin=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"2.147483648\"}" /tmp/lx.prom | awk '{ print $2 }')
+inf=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"+Inf\"}" /tmp/lx.prom | awk '{ print $2 }')
+if [ "$lxrc" = 0 ] && [ "$etlxrc" = 0 ] && [ "$last" = 1 ] && [ "${lxmax:-0}" -ge 5500000000 ] &&
+   [ "$fin" = 0 ] && [ "$inf" = 1 ]; then
+	result trace-long-exit pass "a ${lxmax} ns $lxname exit: in the last slot; OpenMetrics le=2.147483648 0, +Inf 1"
+else
+	result trace-long-exit fail "vm_switch rc=$lxrc exittrace rc=$etlxrc: last slot ${last:-?}, max ${lxmax:-?} ns, le=2.147483648 ${fin:-?}, +Inf ${inf:-?}"
+fi
