@@ -101,7 +101,7 @@ $(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/exit_reasons.o
 ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
 
-$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h | $(BUILD)/.deps-ok
+$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -112,7 +112,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
-	$(BUILD)/us/record.o $(BUILD)/us/exit_reasons.o
+	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o
 
 $(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
@@ -157,6 +157,7 @@ unit: $(BUILD)/unit/unit_tests
 TEST_VM_BINS :=
 include tests/vmm/vmm.mk
 include tests/probe/probe.mk
+include tests/switch/switch.mk
 
 # ---- kernel ----------------------------------------------------------------
 # The script keys the build on its inputs and leaves bzImage untouched

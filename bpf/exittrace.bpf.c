@@ -31,39 +31,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* classic tracepoint records */
-struct trace_event_raw_kvm_exit {
-	unsigned int exit_reason;
-	__u32 isa;
-	unsigned int vcpu_id;		/* since Linux 5.11 */
-} __attribute__((preserve_access_index));
-
-/* raw tracepoint arguments and the vendor structs behind them */
-struct kvm_vcpu {
-	int vcpu_id;
-} __attribute__((preserve_access_index));
-
-union vmx_exit_reason {
-	__u32 full;
-} __attribute__((preserve_access_index));
-
-struct vcpu_vmx {
-	struct kvm_vcpu vcpu;
-	union vmx_exit_reason exit_reason;
-} __attribute__((preserve_access_index));
-
-struct vmcb_control_area {
-	__u32 exit_code;		/* low half when the kernel has a u64 */
-} __attribute__((preserve_access_index));
-
-struct vmcb {
-	struct vmcb_control_area control;
-} __attribute__((preserve_access_index));
-
-struct vcpu_svm {
-	struct kvm_vcpu vcpu;
-	struct vmcb *vmcb;
-} __attribute__((preserve_access_index));
+#include "core_fixes.bpf.h"
 
 struct task_struct;
 
@@ -73,6 +41,15 @@ const volatile __u32 nr_targ_tgids = 0;
 const volatile int targ_vcpu = -1;
 const volatile bool per_vm = false;
 const volatile bool latency = true;	/* false: --no-latency, counts only */
+/* tp_btf with its self-check: exit_check is loaded too */
+const volatile bool self_check = false;
+/* tests only (EXITTRACE_TEST_MISREAD): tp_btf reads a wrong field */
+const volatile bool test_misread = false;
+
+#define READ_ONCE(x)	(*(volatile typeof(x) *)&(x))
+
+/* enum exittrace_reason_source; the loader moves it on during the run */
+__u32 reason_source = SRC_BTF;
 
 /* Without -P: one row per slot, one copy per CPU. */
 struct {
@@ -102,6 +79,13 @@ struct {
 	__type(key, int);
 	__type(value, struct vcpu_state);
 } vcpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct self_check_cpu);
+} checks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -150,21 +134,24 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 	return s;
 }
 
-/* floor(log2(v)) for v > 0, without loops the verifier must unroll */
-static __always_inline __u32 log2_u64(__u64 v)
+/* The unpaired counter of the exit @st holds. */
+static __always_inline void count_unpaired(const struct vcpu_state *st)
 {
-	__u32 r = 0, shift;
+	struct exit_stats *s;
 
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
+	if (st->slot != EXITTRACE_NO_SLOT) {
+		s = bpf_map_lookup_elem(&slots, &st->slot);
+		if (s)
+			s->unpaired++;
+	} else {
+		s = bpf_map_lookup_elem(&stats, &st->key);
+		if (s)
+			__sync_fetch_and_add(&s->unpaired, 1);
+	}
 }
 
-static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
+/* @vcpu: the vCPU's identity for pairing (see struct vcpu_state) */
+static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 vcpu)
 {
 	__u32 tgid = 0;
 	struct vcpu_state *st;
@@ -203,24 +190,15 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id)
 		drop(DROP_VCPUS_FULL);
 		return;
 	}
-	if (st->exit_ns) {
-		/* the previous exit never saw its entry */
-		if (st->slot != EXITTRACE_NO_SLOT) {
-			s = bpf_map_lookup_elem(&slots, &st->slot);
-			if (s)
-				s->unpaired++;
-		} else {
-			s = bpf_map_lookup_elem(&stats, &st->key);
-			if (s)
-				__sync_fetch_and_add(&s->unpaired, 1);
-		}
-	}
+	if (st->exit_ns)
+		count_unpaired(st);	/* the previous exit never saw its entry */
 	st->key = key;
 	st->slot = slot;
+	st->vcpu = vcpu;
 	st->exit_ns = bpf_ktime_get_ns();
 }
 
-static __always_inline void on_entry(void)
+static __always_inline void on_entry(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
@@ -229,6 +207,13 @@ static __always_inline void on_entry(void)
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns)
 		return;	/* first entry, or the exit was filtered out */
+	if (st->vcpu != vcpu) {
+		/* this thread enters another vCPU: that exit stays open for
+		 * good, and no latency may cross from one vCPU to another */
+		count_unpaired(st);
+		st->exit_ns = 0;
+		return;
+	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
 
@@ -243,7 +228,7 @@ static __always_inline void on_entry(void)
 			s->lat_min_ns = lat;
 		if (lat > s->lat_max_ns)
 			s->lat_max_ns = lat;
-		s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0]++;
+		s->hist[exittrace_hist_slot(lat)]++;
 		return;
 	}
 	s = bpf_map_lookup_elem(&stats, &st->key);
@@ -256,53 +241,158 @@ static __always_inline void on_entry(void)
 		s->lat_min_ns = lat;
 	if (lat > s->lat_max_ns)
 		s->lat_max_ns = lat;
-	bucket = &s->hist[lat ? log2_u64(lat) & (EXITTRACE_HIST_SLOTS - 1) : 0];
+	bucket = &s->hist[exittrace_hist_slot(lat)];
 	__sync_fetch_and_add(bucket, 1);
 }
 
 /* ---- tp_btf: raw tracepoints ------------------------------------------- */
 
-/* The exit reason as the kvm_exit record would carry it. */
+/*
+ * The exit reason as the kvm_exit record would carry it, from whichever
+ * layout this kernel has (core_fixes.bpf.h); false if none matches.
+ */
 static __always_inline bool vendor_reason(struct kvm_vcpu *vcpu, __u32 isa, __u32 *reason)
 {
+	if (test_misread) {
+		/* the knob: a field that is not the exit reason */
+		*reason = BPF_CORE_READ(vcpu, vcpu_id);
+		return true;
+	}
 	if (isa == EXITTRACE_ISA_VMX) {
-		struct vcpu_vmx *vmx = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
+		struct vcpu_vmx___vt *vt = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___vt, vcpu);
+		struct vcpu_vmx *un = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx, vcpu);
+		struct vcpu_vmx___u32 *u32 = (void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___u32, vcpu);
 
-		if (!bpf_core_field_exists(vmx->exit_reason.full))
+		if (bpf_core_field_exists(vt->vt.exit_reason.full))
+			*reason = BPF_CORE_READ(vt, vt.exit_reason.full);
+		else if (bpf_core_field_exists(un->exit_reason.full))
+			*reason = BPF_CORE_READ(un, exit_reason.full);
+		else if (bpf_core_field_exists(u32->exit_reason))
+			*reason = BPF_CORE_READ(u32, exit_reason);
+		else
 			return false;
-		*reason = BPF_CORE_READ(vmx, exit_reason.full);
 		return true;
 	}
 	if (isa == EXITTRACE_ISA_SVM) {
 		struct vcpu_svm *svm = (void *)vcpu - bpf_core_field_offset(struct vcpu_svm, vcpu);
+		struct vcpu_svm___u64 *svm64 = (void *)vcpu - bpf_core_field_offset(struct vcpu_svm___u64, vcpu);
 
 		if (!bpf_core_field_exists(svm->vmcb))
 			return false;
-		*reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+		if (bpf_core_field_size(svm64->vmcb->control.exit_code) == 8)
+			*reason = (__u32)BPF_CORE_READ(svm64, vmcb, control.exit_code);
+		else
+			*reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
 		return true;
 	}
 	return false;
 }
 
+/* The self-check's verdict on one exit: tp_btf read @btf, the record says @record. */
+static __always_inline void check_one(struct self_check_cpu *c, __u32 isa, __u32 btf, __u32 record)
+{
+	c->sum.compared++;
+	if (btf == record) {
+		c->sum.agreed++;
+	} else if (c->sum.compared == c->sum.agreed + 1) {
+		c->sum.bad_isa = isa;
+		c->sum.bad_btf = btf;
+		c->sum.bad_record = record;
+	}
+}
+
+/*
+ * While the self-check runs (reason_source != SRC_BTF, or an exit is half
+ * seen), each exit is seen by both kvm_exit programs, one after the
+ * other on this CPU, in either order: the first leaves its half in
+ * checks, the second compares and counts.  The counted reason is always
+ * the record's, the vCPU's identity always tp_btf's (its kvm_entry
+ * program does the pairing).
+ */
+static __always_inline struct self_check_cpu *check_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&checks, &zero);
+}
+
+/* exit_btf's part of the self-check; true if it took care of this exit */
+static __always_inline bool exit_btf_checked(struct self_check_cpu *c, struct kvm_vcpu *vcpu,
+					     __u32 isa)
+{
+	__u32 src = READ_ONCE(reason_source), reason;
+	bool ok;
+
+	if (c->half == HALF_RECORD) {
+		/* the record came first: this exit is complete */
+		if (c->compare) {
+			ok = vendor_reason(vcpu, isa, &reason);
+			check_one(c, isa, ok ? reason : EXITTRACE_NO_LAYOUT, c->reason);
+		}
+		c->half = HALF_NONE;
+		on_exit(isa, c->reason, vcpu->vcpu_id, (__u64)vcpu);
+		return true;
+	}
+	if (c->half == HALF_BTF) {
+		/* the record of the last exit never came: count it as read */
+		c->sum.unmatched++;
+		c->half = HALF_NONE;
+		if (c->reason != EXITTRACE_NO_LAYOUT)
+			on_exit(c->isa, c->reason, c->vcpu_id, c->vcpu);
+	}
+	if (src == SRC_BTF)
+		return false;
+	c->compare = src == SRC_CHECK;
+	c->reason = 0;
+	if (c->compare && !vendor_reason(vcpu, isa, &c->reason))
+		c->reason = EXITTRACE_NO_LAYOUT;
+	c->isa = isa;
+	c->vcpu = (__u64)vcpu;
+	c->vcpu_id = vcpu->vcpu_id;
+	c->half = HALF_BTF;
+	return true;
+}
+
 SEC("tp_btf/kvm_exit")
 int BPF_PROG(exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
+	struct self_check_cpu *c;
 	__u32 reason;
 
 	/* since 6.12 the verifier treats raw tracepoint arguments as maybe-NULL */
 	if (!vcpu)
 		return 0;
+	if (self_check) {
+		c = check_slot();
+		if (c && exit_btf_checked(c, vcpu, isa))
+			return 0;
+	}
 	if (vendor_reason(vcpu, isa, &reason))
-		on_exit(isa, reason, vcpu->vcpu_id);
+		on_exit(isa, reason, vcpu->vcpu_id, (__u64)vcpu);
 	else
 		drop(DROP_NO_VENDOR);
 	return 0;
 }
 
-SEC("tp_btf/kvm_entry")
-int BPF_PROG(entry_btf)
+/*
+ * Up to 5.15 the raw tracepoint passed the exit reason itself:
+ * 0a62a0319abb ("KVM: x86: Get exit_reason as part of
+ * kvm_x86_ops.get_exit_info") took it out in 5.16.  The loader picks
+ * this program or exit_btf by the tracepoint's BTF.
+ */
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(exit_btf_v515, unsigned int exit_reason, struct kvm_vcpu *vcpu, __u32 isa)
 {
-	on_entry();
+	if (!vcpu)
+		return 0;
+	on_exit(isa, exit_reason, vcpu->vcpu_id, (__u64)vcpu);
+	return 0;
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(entry_btf, struct kvm_vcpu *vcpu)
+{
+	on_entry((__u64)vcpu);
 	return 0;
 }
 
@@ -311,17 +401,47 @@ int BPF_PROG(entry_btf)
 SEC("tp/kvm/kvm_exit")
 int exit_tp(struct trace_event_raw_kvm_exit *ctx)
 {
-	int vcpu_id = -1;
+	int vcpu_id = ctx->vcpu_id;
 
-	if (targ_vcpu >= 0 && bpf_core_field_exists(ctx->vcpu_id))
-		vcpu_id = ctx->vcpu_id;
-	on_exit(ctx->isa, ctx->exit_reason, vcpu_id);
+	on_exit(ctx->isa, ctx->exit_reason, vcpu_id, vcpu_id);
 	return 0;
 }
 
 SEC("tp/kvm/kvm_entry")
-int entry_tp(void *ctx)
+int entry_tp(struct trace_event_raw_kvm_entry *ctx)
 {
-	on_entry();
+	on_entry(ctx->vcpu_id);
+	return 0;
+}
+
+/* The self-check's classic half (see exit_btf): loaded with tp_btf only. */
+SEC("tp/kvm/kvm_exit")
+int exit_check(struct trace_event_raw_kvm_exit *ctx)
+{
+	struct self_check_cpu *c = check_slot();
+
+	if (!c)
+		return 0;
+	if (c->half == HALF_BTF) {
+		/* tp_btf came first: this exit is complete */
+		if (c->compare)
+			check_one(c, ctx->isa, c->reason, ctx->exit_reason);
+		c->half = HALF_NONE;
+		on_exit(ctx->isa, ctx->exit_reason, c->vcpu_id, c->vcpu);
+		return 0;
+	}
+	if (c->half == HALF_RECORD) {
+		/* tp_btf never saw the last exit: counted, never paired */
+		c->sum.unmatched++;
+		c->half = HALF_NONE;
+		on_exit(c->isa, c->reason, c->vcpu_id, 0);
+	}
+	if (READ_ONCE(reason_source) == SRC_BTF)
+		return 0;	/* the check passed: tp_btf counts alone */
+	c->compare = READ_ONCE(reason_source) == SRC_CHECK;
+	c->isa = ctx->isa;
+	c->reason = ctx->exit_reason;
+	c->vcpu_id = ctx->vcpu_id;
+	c->half = HALF_RECORD;
 	return 0;
 }

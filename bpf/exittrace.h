@@ -5,8 +5,34 @@
 #ifndef EXITTRACE_H
 #define EXITTRACE_H
 
-/* log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns */
+/*
+ * log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns (slot
+ * 0: 0 and 1 ns), except the last, which counts everything from 2^31 ns
+ * (2.1 s) on: a vCPU halted for seconds, or a VM paused for hours.
+ */
 #define EXITTRACE_HIST_SLOTS	32
+
+/* floor(log2(v)) for v > 0, without loops the verifier must unroll */
+static inline __u32 exittrace_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The histogram slot of a latency of @ns nanoseconds. */
+static inline __u32 exittrace_hist_slot(__u64 ns)
+{
+	__u32 slot = ns ? exittrace_log2(ns) : 0;
+
+	return slot < EXITTRACE_HIST_SLOTS ? slot : EXITTRACE_HIST_SLOTS - 1;
+}
 /* -p PID filters the loader can pass to the kernel side */
 #define EXITTRACE_MAX_PIDS	8
 
@@ -82,12 +108,63 @@ static inline int exittrace_slot_key(__u32 slot, struct exit_key *key)
 	return 1;
 }
 
-/* Per vCPU thread (task storage): the exit waiting for its entry. */
+/*
+ * Per vCPU thread (task storage): the exit waiting for its entry.  A
+ * thread may run another vCPU (of this VM or another) before it enters
+ * this one again, so the exit is closed only by an entry of the same
+ * vCPU: tp_btf knows it by its struct kvm_vcpu address, the classic
+ * tracepoints only by vcpu_id (which cannot tell vCPU 0 of two VMs run
+ * by one thread apart).
+ */
 struct vcpu_state {
 	__u64 exit_ns;		/* 0: no exit pending */
+	__u64 vcpu;		/* which vCPU exited: address, or vcpu_id */
 	struct exit_key key;
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 };
+
+/*
+ * The self-check of tp_btf.  A layout change the flavours do not know yet
+ * would make tp_btf read the wrong field and count confidently wrong
+ * numbers; so while the check runs, the classic kvm_exit program runs
+ * beside the raw one, and for each exit the two compare the reason tp_btf
+ * read with the one in the kernel's own trace record.  Meanwhile the
+ * record's reason is the one counted, so the counts are exact whatever
+ * the outcome.  The loader ends the check: passed (tp_btf alone from
+ * then on) or failed (the record's reason from then on).
+ */
+enum exittrace_reason_source {
+	SRC_BTF,		/* tp_btf's own read: the check passed, or none */
+	SRC_CHECK,		/* the record's, compared with tp_btf's read */
+	SRC_RECORD,		/* the record's: the check failed */
+};
+
+struct self_check {
+	__u64 compared;		/* exits both programs saw */
+	__u64 agreed;
+	__u64 unmatched;	/* exits only one of the two saw */
+	__u32 bad_isa;		/* the first disagreement on this CPU */
+	__u32 bad_btf;		/* what tp_btf read (0xffffffff: no layout) */
+	__u32 bad_record;	/* what the record says */
+	__u32 pad;
+};
+
+/* Per CPU: the sums, and the current exit as the first program saw it. */
+#define HALF_NONE	0
+#define HALF_BTF	1	/* tp_btf ran first */
+#define HALF_RECORD	2	/* the classic program ran first */
+struct self_check_cpu {
+	struct self_check sum;
+	__u32 half;
+	__u32 isa;
+	__u32 reason;		/* tp_btf's read, or the record's */
+	__u32 compare;		/* HALF_BTF: tp_btf did read (SRC_CHECK) */
+	__u64 vcpu;		/* HALF_BTF: the vCPU's address */
+	__s32 vcpu_id;
+	__u32 pad;
+};
+
+#define EXITTRACE_NO_LAYOUT	0xffffffffU
 
 /* Counters of events the kernel side could not record. */
 enum exittrace_drop {

@@ -6,6 +6,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +24,61 @@
 #include "exittrace_args.h"
 #include "record.h"
 #include "report.h"
+#include "probe.h"
+#include "self_check.h"
 #include "exittrace.skel.h"
 
 static struct exittrace_args env;
 
 static volatile sig_atomic_t exiting;
 
+/*
+ * libbpf's warnings (the verifier's log among them) are kept, not shown:
+ * a load that works needs none of them, a load that fails shows them
+ * (libbpf_log_show()).  -v shows everything as it comes.
+ */
+static char libbpf_log[16384];
+static size_t libbpf_log_len;
+
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
+	va_list again;
+	int n;
+
+	if (env.verbose)
+		return vfprintf(stderr, fmt, args);
+	if (level == LIBBPF_DEBUG)
 		return 0;
-	if (!env.verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	/* keep the last 16 KiB: the verifier's verdict is at the end */
+	va_copy(again, args);
+	n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, args);
+	if (n > 0 && libbpf_log_len + n >= sizeof(libbpf_log) - 1) {
+		size_t keep = libbpf_log_len < sizeof(libbpf_log) / 2 ? libbpf_log_len : sizeof(libbpf_log) / 2;
+
+		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
+		libbpf_log_len = keep;
+		n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, again);
+	}
+	va_end(again);
+	if (n > 0)
+		libbpf_log_len = libbpf_log_len + n < sizeof(libbpf_log) ? libbpf_log_len + n : sizeof(libbpf_log) - 1;
+	return n;
+}
+
+/* What libbpf said during the load that failed, its last lines. */
+static void libbpf_log_show(void)
+{
+	const char *p = libbpf_log + libbpf_log_len;
+	int lines = 0;
+
+	if (!libbpf_log_len)
+		return;
+	while (p > libbpf_log && lines <= 25)
+		if (*--p == '\n')
+			lines++;
+	if (*p == '\n')
+		p++;
+	fprintf(stderr, "exittrace: libbpf said:\n%s", p);
 }
 
 static void sig_handler(int sig)
@@ -61,44 +104,12 @@ static void explain_load_error(int err)
 			strerror(-err));
 }
 
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1U << (cap % 32));
-}
-
-/* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (Linux 5.8+). */
-static bool privileged(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &h, d))
-		return false;
-	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Say what is missing before libbpf fails with something less clear. */
 static int preflight(void)
 {
 	const char *format;
 
-	if (!privileged()) {
+	if (!probe_privileged()) {
 		explain_load_error(-EPERM);
 		return -EPERM;
 	}
@@ -125,6 +136,12 @@ static int preflight(void)
 	if (env.vcpu >= 0 && !file_has(format, "vcpu_id")) {
 		fprintf(stderr, "exittrace: -c needs the vcpu_id field of kvm:kvm_exit, which this kernel\n"
 			"exittrace: does not record (it came with Linux 5.12); filter with -p instead.\n");
+		return -ENOTSUP;
+	}
+	if (!env.no_latency && !probe_task_storage()) {
+		fprintf(stderr, "exittrace: timing exits needs task storage in tracing programs, which came\n"
+			"exittrace: with Linux 5.13 (a10787e6d58c) and this kernel lacks; --no-latency counts\n"
+			"exittrace: exits without it.\n");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -223,48 +240,22 @@ static __u64 in_flight(const struct snapshot *s, __u64 no_storage)
 	return t.count > done ? t.count - done : 0;
 }
 
-/* The CPU's vendor, from /proc/cpuinfo: its vCPU struct and KVM module. */
-static const char *vendor_struct(const char **module)
-{
-	if (file_has("/proc/cpuinfo", "GenuineIntel")) {
-		*module = "kvm_intel";
-		return "vcpu_vmx";
-	}
-	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine")) {
-		*module = "kvm_amd";
-		return "vcpu_svm";
-	}
-	return NULL;
-}
-
-/* Does the kernel's BTF (vmlinux, or @module's own) describe struct @name? */
-static bool btf_has_struct(const char *name, const char *module)
-{
-	struct btf *vmlinux, *mod = NULL;
-	bool found;
-
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) > 0;
-	if (!found) {
-		mod = btf__load_module_btf(module, vmlinux);
-		found = mod && btf__find_by_name_kind(mod, name, BTF_KIND_STRUCT) > 0;
-	}
-	btf__free(mod);
-	btf__free(vmlinux);
-	return found;
-}
-
 /*
  * tp_btf reads the exit reason from the vendor's vCPU struct, so it needs
  * that struct's BTF: in vmlinux when KVM is built in, in the module's BTF
  * (CONFIG_DEBUG_INFO_BTF_MODULES) when it is a module.
  */
+/* tp_btf: the kvm_exit raw tracepoint's arguments (probe_kvm_exit_args()) */
+static int kvm_exit_args;
+
 static int choose_attach(enum exittrace_attach want, enum exittrace_attach *mode)
 {
-	const char *module = NULL, *name = vendor_struct(&module);
-	bool ok = name && btf_has_struct(name, module);
+	const char *module = NULL, *name = NULL;
+	bool ok;
+
+	probe_kvm_isa(&module, &name);
+	kvm_exit_args = probe_kvm_exit_args();
+	ok = name && probe_btf_struct(name, module) && (kvm_exit_args == 2 || kvm_exit_args == 3);
 
 	if (want == ATTACH_CLASSIC || (want == ATTACH_AUTO && !ok)) {
 		if (want == ATTACH_AUTO && env.verbose)
@@ -289,11 +280,14 @@ static const char *attach_name(enum exittrace_attach mode)
 	return mode == ATTACH_BTF ? "tp_btf" : "classic";
 }
 
+/* Without -P, rows for reasons that have no slot: codes no manual defines. */
+#define CLASSIC_UNSLOTTED_ROWS	1024
+
 /* Open, configure, load and attach in @mode. */
 static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
-	bool btf = mode == ATTACH_BTF;
+	bool btf = mode == ATTACH_BTF, check;
 	unsigned int i;
 	int err;
 
@@ -311,10 +305,39 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->per_vm = env.per_vm;
 	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
-	bpf_program__set_autoload(skel->progs.exit_btf, btf);
+	/*
+	 * Before 6.1 (34dd3bad1a6f, "bpf: Relax the requirement to use
+	 * preallocated hash maps in tracing progs.") the verifier WARNs when
+	 * a tracepoint program uses a hash map allocated at run time (a
+	 * tainted host, a panic with panic_on_warn; PREEMPT_RT refuses it);
+	 * tp_btf programs never did.  So the classic programs get theirs
+	 * preallocated, whatever the kernel: without -P it only holds
+	 * reasons outside the slots, so it stays small.
+	 */
+	if (!btf) {
+		bpf_map__set_map_flags(skel->maps.stats, 0);
+		if (!env.per_vm && env.max_keys > CLASSIC_UNSLOTTED_ROWS)
+			bpf_map__set_max_entries(skel->maps.stats, CLASSIC_UNSLOTTED_ROWS);
+	}
+	bpf_program__set_autoload(skel->progs.exit_btf, btf && kvm_exit_args == 2);
+	bpf_program__set_autoload(skel->progs.exit_btf_v515, btf && kvm_exit_args == 3);
 	bpf_program__set_autoload(skel->progs.entry_btf, btf && !env.no_latency);
 	bpf_program__set_autoload(skel->progs.exit_tp, !btf);
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
+	/* counts only: no per-thread state at all (nor task storage, 5.13+) */
+	bpf_map__set_autocreate(skel->maps.vcpus, !env.no_latency);
+	/*
+	 * tp_btf checks its read of the vCPU struct against the kernel's
+	 * record (self_check.c); up to 5.15 the tracepoint passes the reason
+	 * itself, and there is no struct to misread.
+	 */
+	check = btf && kvm_exit_args == 2;
+	skel->rodata->self_check = check;
+	bpf_program__set_autoload(skel->progs.exit_check, check);
+	skel->bss->reason_source = check ? SRC_CHECK : SRC_BTF;
+	/* tests only: make tp_btf read a wrong field, to see the check fail */
+	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
+				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
 
 	err = exittrace_bpf__load(skel);
 	if (!err)
@@ -377,16 +400,6 @@ static const char *mark_label(unsigned int n, char *buf, size_t len)
 	return buf;
 }
 
-/* The ISA the kvm_exit reasons will be in, from the CPU's vendor. */
-static const char *cpu_isa(void)
-{
-	if (file_has("/proc/cpuinfo", "GenuineIntel"))
-		return "VMX";
-	if (file_has("/proc/cpuinfo", "AuthenticAMD") || file_has("/proc/cpuinfo", "HygonGenuine"))
-		return "SVM";
-	return "unknown";
-}
-
 static double mono_s(const struct timespec *t)
 {
 	return t->tv_sec + t->tv_nsec / 1e9;
@@ -414,7 +427,7 @@ static int record_open(struct recording *rec, const struct timespec *start, doub
 		.tool = argp_program_version,
 		.start_unix_s = start_unix,
 		.start_mono_s = mono_s(start),
-		.isa = cpu_isa(),
+		.isa = probe_kvm_isa(NULL, NULL) ? exit_isa_name(probe_kvm_isa(NULL, NULL)) : "unknown",
 		.kernel = kernel,
 		.interval_ms = env.interval_ms,
 		.pids = env.pids,
@@ -464,6 +477,7 @@ int main(int argc, char **argv)
 	double elapsed = 0, last = 0, start_unix;
 	const char *why = "signal";
 	__u64 drops_stats, drops_vcpus, drops_vendor;
+	struct self_check_run check = { .state = SELF_CHECK_OFF };
 	int err, nr_cpus;
 	long printed = 0;
 
@@ -492,20 +506,29 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
 				strerror(-err));
 		mode = ATTACH_CLASSIC;
+		libbpf_log_len = 0;
 		err = open_attach(&skel, mode);
 	}
 	if (err) {
+		libbpf_log_show();
 		/* privileges were checked before: -EACCES is the verifier's no */
 		if (err == -EPERM)
 			explain_load_error(err);
 		else if (err == -EACCES)
-			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (run with -v for its log)%s\n",
+			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
 				attach_name(mode), mode == ATTACH_BTF ? "; --attach classic may work" : "");
 		else
-			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n"
-				"exittrace: (run with -v for libbpf's log)\n", attach_name(mode),
-				strerror(-err));
+			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
+				attach_name(mode), strerror(-err));
 		goto cleanup;
+	}
+
+	if (mode == ATTACH_BTF && kvm_exit_args == 2) {
+		check.state = SELF_CHECK_RUNNING;
+		check.map_fd = bpf_map__fd(skel->maps.checks);
+		check.nr_cpus = nr_cpus;
+		check.reason_source = &skel->bss->reason_source;
+		check.link = &skel->links.exit_check;
 	}
 
 	signal(SIGINT, sig_handler);
@@ -559,6 +582,8 @@ int main(int argc, char **argv)
 			ts_add_ms(&deadline, env.interval_ms);
 		if (!due && !marking)
 			continue;
+		if (self_check_poll(&check, elapsed, stderr))
+			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
 		if (env.summary_only && !env.openmetrics && !rec.f)
 			continue;
 
@@ -587,6 +612,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "exittrace: cannot write %s: %s\n", env.openmetrics,
 				strerror(errno));
 		if (!env.summary_only) {
+			ropts.interval = true;
 			report(&delta, elapsed - last, &ropts);
 			if (!env.json)
 				printf("\n");
@@ -601,9 +627,15 @@ int main(int argc, char **argv)
 		now = tmp;
 	}
 
-	/* the last (partial) interval, and the summary: cumulative since start */
+	/*
+	 * The last (partial) interval, and the summary: cumulative since
+	 * start, read once nothing can change them any more.  A check still
+	 * running decides here: a disagreement is still a failure.
+	 */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	elapsed = mono_s(&t) - mono_s(&start);
+	exittrace_bpf__detach(skel);
+	self_check_poll(&check, elapsed, stderr);
 	err = collect(skel, &now, nr_cpus);
 	if (!err)
 		err = snapshot_delta(&delta, &now, &before);
@@ -613,6 +645,7 @@ int main(int argc, char **argv)
 	}
 	snapshot_sort(&delta);
 	if (!env.summary_only && strcmp(why, "count")) {
+		ropts.interval = true;
 		report(&delta, elapsed - last, &ropts);
 		if (!env.json)
 			printf("\n");
@@ -627,25 +660,50 @@ int main(int argc, char **argv)
 	snapshot_sort(&now);
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
+	ropts.interval = false;
 	report(&now, elapsed, &ropts);
 	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	drops_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	if (!env.json) {
+		if (!env.no_latency)
+			printf("in flight at the end (exited, not re-entered): %llu\n",
+			       (unsigned long long)in_flight(&now, drops_vcpus));
+		if (drops_stats || drops_vcpus || drops_vendor)
+			printf("dropped: %llu exits (map full), %llu latencies (no task storage), "
+			       "%llu exits (no reason read)\n", (unsigned long long)drops_stats,
+			       (unsigned long long)drops_vcpus, (unsigned long long)drops_vendor);
+		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n",
+		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
+		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
+		       (unsigned long long)check.sum.compared);
+	}
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
-		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu}\n",
-		       attach_name(mode), (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
+		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu,"
+		       "\"self_check\":\"%s\",\"self_check_compared\":%llu,\"self_check_agreed\":%llu,"
+		       "\"self_check_unmatched\":%llu}\n",
+		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
+		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
 		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
-		       (unsigned long long)drops_vendor);
+		       (unsigned long long)drops_vendor, self_check_state_name(check.state),
+		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
+		       (unsigned long long)check.sum.unmatched);
 	if (drops_stats)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
 	if (drops_vcpus)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
-	if (drops_vendor)
-		fprintf(stderr, "exittrace: warning: %llu exits of an unknown ISA were not counted; try --attach classic\n",
-			(unsigned long long)drops_vendor);
 	err = 0;
+	/* never a confident table of wrong numbers: those exits are missing */
+	if (drops_vendor) {
+		fprintf(stderr, "exittrace: error: %llu exits were not counted: tp_btf found no exit reason it\n"
+			"exittrace: knows how to read in this kernel's vCPU struct (bpf/core_fixes.bpf.h);\n"
+			"exittrace: the counts above are incomplete.  Use --attach classic, and report\n"
+			"exittrace: the kernel version (uname -r).\n",
+			(unsigned long long)drops_vendor);
+		err = -ENOEXEC;
+	}
 
 cleanup:
 	if (rec.f && fclose(rec.f) && !err) {

@@ -35,7 +35,12 @@ static const char doc[] =
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
-"    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n";
+"    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
+"\n"
+"A latency runs from a vCPU's kvm_exit to that same vCPU's next kvm_entry\n"
+"and counts in the interval of the entry; an interval's MIN and MAX are\n"
+"since the start.  Through tp_btf, the first exits are checked against\n"
+"the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
        OPT_ATTACH, OPT_NO_LATENCY };

@@ -178,7 +178,11 @@ void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char 
 		int bar = (int)((hist[i] * width + max - 1) / max);
 		char range[48];
 
-		snprintf(range, sizeof(range), "%llu -> %llu", lo, hi);
+		/* the last slot has no upper bound: it holds everything above */
+		if (i == slots - 1)
+			snprintf(range, sizeof(range), "%llu and more", lo);
+		else
+			snprintf(range, sizeof(range), "%llu -> %llu", lo, hi);
 		fprintf(f, "%24s : %-10llu |%.*s%*s|\n", range, (unsigned long long)hist[i],
 			bar, "******************************", width - bar, "");
 	}
@@ -202,7 +206,8 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	if (o->per_vm)
 		fprintf(f, "%-7s ", "PID");
 	fprintf(f, "%-3s %-20s %10s %6s %9s %8s %8s %8s %9s\n", "ISA", "REASON", "COUNT",
-		"SHARE", "RATE/s", "AVG", "MIN", "MAX", "TOTAL");
+		"SHARE", "RATE/s", "AVG", o->interval ? "MIN*" : "MIN", o->interval ? "MAX*" : "MAX",
+		"TOTAL");
 	for (i = 0; i < s->nr; i++) {
 		const struct row *r = &s->rows[i];
 		const struct exit_stats *st = &r->st;
@@ -231,6 +236,9 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	if (total.unpaired)
 		fprintf(f, "unpaired exits (no kvm_entry seen): %llu\n",
 			(unsigned long long)total.unpaired);
+	if (o->interval)
+		fprintf(f, "* since the start; the rest is this interval's: each latency counts in\n"
+			"  the interval its vCPU re-entered in, however long ago it exited\n");
 	if (!o->histograms)
 		return;
 	for (i = 0; i < s->nr && i < o->top_hist; i++) {
@@ -314,10 +322,12 @@ int write_openmetrics(FILE *f, const struct snapshot *s)
 		if (r->key.tgid)
 			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
 				 ",pid=\"%u\"", r->key.tgid);
-		for (j = 0; j < EXITTRACE_HIST_SLOTS; j++) {
+		/* slot j holds [2^j, 2^(j+1)) ns: its upper bound (exact in 10
+		 * digits, up to 2^31 ns = 2.147483648 s); the last
+		 * slot has none, so it appears only in +Inf */
+		for (j = 0; j < EXITTRACE_HIST_SLOTS - 1; j++) {
 			cum += r->st.hist[j];
-			/* slot j holds [2^j, 2^(j+1)) ns: its upper bound */
-			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.9g\"} %llu\n",
+			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.10g\"} %llu\n",
 				labels, (double)(1ULL << (j + 1)) / 1e9, cum);
 		}
 		fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n", labels,

@@ -50,6 +50,12 @@ struct report_opts {
 	bool histograms;
 	bool timestamp;
 	unsigned int top_hist;	/* histograms for this many top reasons */
+	/*
+	 * An interval's table: COUNT, RATE, AVG and TOTAL are that interval's,
+	 * MIN and MAX are since the start (extremes cannot be subtracted), and
+	 * the table says so.
+	 */
+	bool interval;
 };
 
 void print_table(FILE *f, const struct snapshot *s, double interval_s,

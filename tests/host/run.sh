@@ -34,6 +34,8 @@ skip() {
 }
 
 check abi-headers-agree 0 'constants agree' tests/host/abi_agree.sh
+# CO-RE: every known kernel layout, offline (fixtures as BTF)
+check core-layouts 0 '^[1-9][0-9]* passed, 0 failed' tests/host/core_layouts.sh "$build/bpf/exittrace.bpf.o"
 check series-agree 0 'differ only as listed' tests/host/series_agree.sh
 
 # scripts/series-dir.sh: the series for each supported kernel line, and a
@@ -167,6 +169,24 @@ else
 	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
 	check exittrace-host-classic 0 '"attach":"classic"' ./exittrace -s -j -d 1 --attach classic
 	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
+	# --no-latency keeps no per-thread state: no task storage map at all
+	# (BPF_MAP_TYPE_TASK_STORAGE is 29), while the default has one
+	map_types() {	# map_types OPTIONS...: map types of a running exittrace
+		./exittrace -s -d 2 --attach classic "$@" >/dev/null 2>"$work/mt.err" &
+		local pid=$! i
+		for i in $(seq 50); do grep -q attached "$work/mt.err" && break; sleep 0.1; done
+		cat /proc/$pid/fdinfo/* 2>/dev/null | awk '/^map_type:/ { print $2 }' | sort -n | tr '\n' ' '
+		echo
+		wait $pid
+	}
+	check exittrace-task-storage-default 0 '(^| )29( |$)' map_types
+	no_task_storage() {
+		local t
+		t=$(map_types "$@")
+		echo "map types: $t"
+		case " $t " in *" 29 "*) return 1 ;; esac
+	}
+	check exittrace-no-latency-no-task-storage 0 'map types: [0-9]' no_task_storage --no-latency
 	# tp_btf needs the vendor's vCPU struct in the BTF.  Which answer is
 	# right is decided here, from the kernel's BTF, not from what
 	# exittrace says: with the struct (a host with kvm_intel/kvm_amd and

@@ -114,6 +114,26 @@ TEST(table_has_names_shares_and_total)
 	snapshot_free(&s);
 }
 
+/* An interval's MIN and MAX are since the start: the table must say so. */
+TEST(table_interval_says_extremes_are_cumulative)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 1, 12 };
+	struct exit_stats st = stats(2, 100, 5000);
+	struct report_opts opts = { .interval = true };
+
+	snapshot_add(&s, &k, &st);
+	CAPTURE(print_table(f, &s, 1.0, &opts));
+	CHECK(strstr(out, "MIN*") != NULL);
+	CHECK(strstr(out, "MAX*") != NULL);
+	CHECK(strstr(out, "* since the start") != NULL);
+	opts.interval = false;
+	CAPTURE(print_table(f, &s, 1.0, &opts));
+	CHECK(strstr(out, "MIN*") == NULL);
+	CHECK(strstr(out, "since the start") == NULL);
+	snapshot_free(&s);
+}
+
 TEST(log2_histogram_bars)
 {
 	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
@@ -127,6 +147,18 @@ TEST(log2_histogram_bars)
 	CHECK(strstr(out, "512 -> 1023") == NULL);	/* nothing before the first */
 	CHECK(strstr(out, "|******************************|") != NULL);
 	CHECK(strstr(out, "|***************               |") != NULL);
+}
+
+/* A 5 s halt: in the last slot, printed with no upper bound. */
+TEST(log2_histogram_last_slot_is_open)
+{
+	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
+
+	hist[10] = 1;
+	hist[exittrace_hist_slot(5000000000ULL)] = 2;
+	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
+	CHECK(strstr(out, "2147483648 and more : 2") != NULL);
+	CHECK(strstr(out, "4294967295") == NULL);
 }
 
 TEST(empty_histogram_prints_nothing)
@@ -172,6 +204,28 @@ TEST(openmetrics_counters_and_cumulative_buckets)
 	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
 	CHECK(strstr(out, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
 	CHECK(strstr(out, "# EOF\n") != NULL);
+	snapshot_free(&s);
+}
+
+/*
+ * The last slot has no finite bound: its latencies are in +Inf only, and
+ * no finite bucket claims them (a wrapped 5 s halt would have appeared in
+ * le="2e-09").
+ */
+TEST(openmetrics_last_slot_only_in_inf)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 2, 0x78 };
+	struct exit_stats st = stats(3, 100, 5000000000ULL);
+
+	st.hist[6] = 1;
+	st.hist[exittrace_hist_slot(5000000000ULL)] = 2;
+	snapshot_add(&s, &k, &st);
+	CAPTURE(write_openmetrics(f, &s));
+	CHECK(strstr(out, "le=\"2e-09\"} 0\n") != NULL);
+	CHECK(strstr(out, "le=\"2.147483648\"} 1\n") != NULL);
+	CHECK(strstr(out, "le=\"4.294967296\"}") == NULL);
+	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
 	snapshot_free(&s);
 }
 

@@ -64,3 +64,36 @@ TEST(slots_leave_the_rest_to_the_hash)
 	CHECK_EQ_U64(exittrace_slot(0, 1), EXITTRACE_NO_SLOT);
 	CHECK_EQ_U64(exittrace_slot(3, 1), EXITTRACE_NO_SLOT);
 }
+
+/*
+ * The latency histogram's slots at their edges: each power of two starts
+ * a slot, and everything from 2^31 ns on (a long halt, a paused VM) lands
+ * in the last one, never wrapping round to the first.
+ */
+TEST(hist_slot_edges)
+{
+	CHECK_EQ_U64(exittrace_hist_slot(0), 0);
+	CHECK_EQ_U64(exittrace_hist_slot(1), 0);
+	CHECK_EQ_U64(exittrace_hist_slot(2), 1);
+	CHECK_EQ_U64(exittrace_hist_slot(3), 1);
+	CHECK_EQ_U64(exittrace_hist_slot(1023), 9);
+	CHECK_EQ_U64(exittrace_hist_slot(1024), 10);
+	CHECK_EQ_U64(exittrace_hist_slot((1ULL << 31) - 1), 30);
+	CHECK_EQ_U64(exittrace_hist_slot(1ULL << 31), EXITTRACE_HIST_SLOTS - 1);
+	CHECK_EQ_U64(exittrace_hist_slot((1ULL << 32) - 1), EXITTRACE_HIST_SLOTS - 1);
+	CHECK_EQ_U64(exittrace_hist_slot(1ULL << 32), EXITTRACE_HIST_SLOTS - 1);
+	CHECK_EQ_U64(exittrace_hist_slot(5000000000ULL), EXITTRACE_HIST_SLOTS - 1);
+	CHECK_EQ_U64(exittrace_hist_slot(~0ULL), EXITTRACE_HIST_SLOTS - 1);
+}
+
+TEST(log2_every_power_and_its_neighbours)
+{
+	unsigned int i;
+
+	for (i = 1; i < 64; i++) {
+		CHECK_EQ_U64(exittrace_log2(1ULL << i), i);
+		CHECK_EQ_U64(exittrace_log2((1ULL << i) - 1), i - 1);
+		CHECK_EQ_U64(exittrace_log2((1ULL << i) + 1), i);
+	}
+	CHECK_EQ_U64(exittrace_log2(1), 0);
+}

@@ -19,7 +19,14 @@
 # results: trace-attach-mode trace-exittrace-exit trace-probe-a trace-probe-b
 # results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
-# results: trace-per-vm trace-record
+# results: trace-per-vm trace-record trace-pair-btf trace-pair-classic
+# results: trace-self-check trace-self-check-misread trace-exact-misread trace-long-exit
+#
+# The self-check: each tp_btf instance compares its own read of the exit
+# reason with the kernel's kvm_exit record for its first exits, and must
+# end "passed"; a fifth instance, with the test knob that makes tp_btf
+# read a wrong field (EXITTRACE_TEST_MISREAD=1), must fail the check, fall
+# back to the record's reasons, and still count B exactly.
 na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
@@ -40,8 +47,11 @@ exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.e
 etnoid=$!
 exittrace -s -j --attach classic -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
 etclassic=$!
+EXITTRACE_TEST_MISREAD=1 exittrace -s -j -p $pb >/tmp/et-misread.json 2>/tmp/et-misread.err &
+etmisread=$!
 wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
-	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached ||
+	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached &&
+	wait_for /tmp/et-misread.err attached ||
 	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err)"
 echo "exittrace: -P: $(cat /tmp/et-vm.err); -c $id1: $(cat /tmp/et-vcpu.err); -c 1: $(cat /tmp/et-noid.err); B: $(cat /tmp/et-classic.err)"
 # Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
@@ -60,16 +70,35 @@ rca=$?
 wait $pb
 rcb=$?
 exec 7>&- 8>&-
-kill -INT $etvm $etvcpu $etnoid $etclassic
+kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread
 etrcs=
-for p in $etvm $etvcpu $etnoid $etclassic; do
+for p in $etvm $etvcpu $etnoid $etclassic $etmisread; do
 	wait $p
 	etrcs="$etrcs $?"
 done
-if [ "$etrcs" = " 0 0 0 0" ]; then
-	result trace-exittrace-exit pass "all four exittrace instances exited 0 on SIGINT"
+if [ "$etrcs" = " 0 0 0 0 0" ]; then
+	result trace-exittrace-exit pass "all five exittrace instances exited 0 on SIGINT"
 else
-	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic):$etrcs"
+	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread):$etrcs"
+fi
+
+# final() FILE: exittrace's final JSON line, as "attach self_check compared agreed"
+final() {
+	sed -n 's/.*"final":true,"attach":"\([a-z_]*\)".*"self_check":"\([a-z]*\)","self_check_compared":\([0-9]*\),"self_check_agreed":\([0-9]*\).*/\1 \2 \3 \4/p' "$1"
+}
+set -- $(final /tmp/et-vm.json) $(final /tmp/et-vcpu.json)
+if [ "$1 $2 $5 $6" = "tp_btf passed tp_btf passed" ] && [ "$3" -gt 0 ] && [ "$3" = "$4" ] &&
+   [ "$7" -gt 0 ] && [ "$7" = "$8" ]; then
+	result trace-self-check pass "tp_btf agreed with the kvm_exit record: -P on $3 exits, -c $id1 on $7"
+else
+	result trace-self-check fail "-P: $1 $2 $3/$4, -c $id1: $5 $6 $7/$8 (attach, check, agreed/compared)"
+fi
+set -- $(final /tmp/et-misread.json)
+if [ "$1 $2" = "classic failed" ] && [ "$3" -gt "$4" ] &&
+   grep -q 'self-check failed: tp_btf read' /tmp/et-misread.err; then
+	result trace-self-check-misread pass "a wrong read fails the check ($4 of $3 agreed): back to the record's reasons"
+else
+	result trace-self-check-misread fail "with the knob: $* ; $(grep self-check /tmp/et-misread.err | head -n1)"
 fi
 
 for p in a b; do
@@ -91,6 +120,15 @@ for p in a b; do
 		result trace-exact-vm-$p fail "$(grep MISMATCH /tmp/check.out | head -n1)"
 	fi
 done
+
+echo "== exittrace with a wrong tp_btf read (the test knob), -p B, vs what B's guest executed:"
+if /tests/check_trace.sh /tmp/pb.json /tmp/et-misread.json >/tmp/check.out 2>&1; then
+	cat /tmp/check.out
+	result trace-exact-misread pass "fallen back to the record: exact counts for $(grep -c ok /tmp/check.out) reasons"
+else
+	cat /tmp/check.out
+	result trace-exact-misread fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+fi
 
 echo "== exittrace --attach classic -c 0 -p B (no -P: the slot array) vs what B's guest executed:"
 if /tests/check_trace.sh /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
@@ -156,4 +194,86 @@ if /tests/check_record.sh /tmp/et-vm.csv /tmp/et-vm.json >/tmp/rec.out 2>&1; the
 else
 	cat /tmp/rec.out
 	result trace-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
+fi
+
+# Pairing by vCPU: vm_switch runs a vCPU of VM A and a vCPU of VM B on
+# one thread, in turn, one exit each.  No I/O exit is ever followed by an
+# entry of its own vCPU, so none may get a latency, and all but the last
+# (still pending at the end) are unpaired.  tp_btf tells the vCPUs apart
+# by their struct kvm_vcpu, so both have KVM id 0 there; the classic
+# tracepoints only have vcpu_id, so B's vCPU gets id 1 for them.
+pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
+	pn=50 io=123
+	grep -qw vmx /proc/cpuinfo && io=30
+	rm -f /tmp/sw.in
+	mkfifo /tmp/sw.in
+	vm_switch --wait -n $pn -t 120 $3 </tmp/sw.in >/tmp/sw.out 2>&1 &
+	sw=$!
+	exec 9>/tmp/sw.in
+	if ! wait_for /tmp/sw.out 'ready pid'; then
+		exec 9>&-
+		result "$1" fail "vm_switch --wait did not get ready: $(tail -n1 /tmp/sw.out)"
+		return
+	fi
+	exittrace -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
+	etsw=$!
+	wait_for /tmp/et-sw.err attached || echo "pair: exittrace $2 did not attach: $(cat /tmp/et-sw.err)"
+	echo go >&9
+	wait $sw
+	swrc=$?
+	exec 9>&-
+	kill -INT $etsw
+	wait $etsw
+	etrc=$?
+	cat /tmp/sw.out /tmp/et-sw.err
+	row=$(grep '"reasons":\[' /tmp/et-sw.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$io,")
+	val() { echo "$row" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+	count=$(val count) unpaired=$(val unpaired) lat=$(val lat_count)
+	want=$((2 * (pn + 1)))
+	got="I/O exits $count, unpaired $unpaired, with a latency $lat"
+	if [ "$swrc" = 0 ] && [ "$etrc" = 0 ] && [ "$count" = $want ] && [ "$lat" = 0 ] &&
+	   [ "$unpaired" = $((want - 1)) ]; then
+		result "$1" pass "exittrace $2 over vm_switch $3: $got: no latency crossed vCPUs"
+	else
+		result "$1" fail "vm_switch rc=$swrc exittrace rc=$etrc: $got (want $want, $((want - 1)), 0)"
+	fi
+}
+pair_check trace-pair-btf "" ""
+pair_check trace-pair-classic "--attach classic" "--b-id 1"
+
+# A 5.5 s exit: vm_switch holds its one vCPU out of the guest that long
+# after its one sync.  Its latency must land in the histogram's last slot
+# (2^31 ns and more), not wrap round to the first, and in OpenMetrics in
+# +Inf but in no finite bucket.
+lx_io=123
+grep -qw vmx /proc/cpuinfo && lx_io=30
+rm -f /tmp/lx.in /tmp/lx.prom
+mkfifo /tmp/lx.in
+vm_switch --wait --one -n 1 --hold-ms 5500 -t 120 </tmp/lx.in >/tmp/lx.out 2>&1 &
+lx=$!
+exec 9>/tmp/lx.in
+wait_for /tmp/lx.out 'ready pid'
+exittrace -s -j -H -i 250ms --openmetrics /tmp/lx.prom -p $lx >/tmp/et-lx.json 2>/tmp/et-lx.err &
+etlx=$!
+wait_for /tmp/et-lx.err attached
+echo go >&9
+wait $lx
+lxrc=$?
+exec 9>&-
+sleep 1		# a tick after the VM's end, so the metrics file has it
+kill -INT $etlx
+wait $etlx
+etlxrc=$?
+cat /tmp/lx.out /tmp/et-lx.err
+row=$(grep '"reasons":\[' /tmp/et-lx.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$lx_io,")
+lxname=$(echo "$row" | sed -n 's/.*"name":"\([A-Z_0-9]*\)".*/\1/p')
+last=$(echo "$row" | sed -n 's/.*"hist_log2_ns":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print $NF }')
+lxmax=$(echo "$row" | sed -n 's/.*"lat_max_ns":\([0-9]*\).*/\1/p')
+fin=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"2.147483648\"}" /tmp/lx.prom | awk '{ print $2 }')
+inf=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"+Inf\"}" /tmp/lx.prom | awk '{ print $2 }')
+if [ "$lxrc" = 0 ] && [ "$etlxrc" = 0 ] && [ "$last" = 1 ] && [ "${lxmax:-0}" -ge 5500000000 ] &&
+   [ "$fin" = 0 ] && [ "$inf" = 1 ]; then
+	result trace-long-exit pass "a ${lxmax} ns $lxname exit: in the last slot; OpenMetrics le=2.147483648 0, +Inf 1"
+else
+	result trace-long-exit fail "vm_switch rc=$lxrc exittrace rc=$etlxrc: last slot ${last:-?}, max ${lxmax:-?} ns, le=2.147483648 ${fin:-?}, +Inf ${inf:-?}"
 fi
