@@ -198,6 +198,20 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->exit_ns = bpf_ktime_get_ns();
 }
 
+/*
+ * The histogram slot, as an index the verifier can bound: clang knows
+ * exittrace_hist_slot() is at most 31 and drops any mask, and 6.1's
+ * verifier loses the bound on the copy it makes; the barrier keeps the
+ * mask.
+ */
+static __always_inline __u32 hist_index(__u64 lat)
+{
+	__u32 slot = exittrace_hist_slot(lat);
+
+	barrier_var(slot);
+	return slot & (EXITTRACE_HIST_SLOTS - 1);
+}
+
 static __always_inline void on_entry(__u64 vcpu)
 {
 	struct vcpu_state *st;
@@ -228,7 +242,7 @@ static __always_inline void on_entry(__u64 vcpu)
 			s->lat_min_ns = lat;
 		if (lat > s->lat_max_ns)
 			s->lat_max_ns = lat;
-		s->hist[exittrace_hist_slot(lat)]++;
+		s->hist[hist_index(lat)]++;
 		return;
 	}
 	s = bpf_map_lookup_elem(&stats, &st->key);
@@ -241,7 +255,7 @@ static __always_inline void on_entry(__u64 vcpu)
 		s->lat_min_ns = lat;
 	if (lat > s->lat_max_ns)
 		s->lat_max_ns = lat;
-	bucket = &s->hist[exittrace_hist_slot(lat)];
+	bucket = &s->hist[hist_index(lat)];
 	__sync_fetch_and_add(bucket, 1);
 }
 
