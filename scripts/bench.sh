@@ -43,7 +43,7 @@ if [ ! -s "$raw" ]; then
 	exit 1
 fi
 
-configs="A B C D E G K F H I"
+configs="A B C M D E G K F H I"
 
 # Per (config, kind): median, min, max over the rounds.  Sorting by value
 # inside each group lets awk take the median from the middle.
@@ -80,6 +80,7 @@ desc() {
 	A) echo "off, nothing attached" ;;
 	B) echo "exit_stats=vm" ;;
 	C) echo "vm + exittrace (tp_btf)" ;;
+	M) echo "vm + exittrace, self-check on" ;;
 	D) echo "vm + exittrace -H" ;;
 	E) echo "vm + exittrace -P" ;;
 	G) echo "vm + exittrace classic tp" ;;
