@@ -348,11 +348,14 @@ static __always_inline bool exit_btf_checked(struct self_check_cpu *c, struct kv
 		return true;
 	}
 	if (c->half == HALF_BTF) {
-		/* the record of the last exit never came: count it as read */
+		/* the record of the last exit never came: count it as read,
+		 * if it was read (after a failed check it was not) */
 		c->sum.unmatched++;
 		c->half = HALF_NONE;
-		if (c->reason != EXITTRACE_NO_LAYOUT)
+		if (c->compare && c->reason != EXITTRACE_NO_LAYOUT)
 			on_exit(c->isa, c->reason, c->vcpu_id, c->vcpu);
+		else
+			drop(DROP_NO_VENDOR);
 	}
 	if (src == SRC_BTF)
 		return false;
