@@ -436,6 +436,7 @@ SEC("tp/kvm/kvm_exit")
 int exit_check(struct trace_event_raw_kvm_exit *ctx)
 {
 	struct self_check_cpu *c = check_slot();
+	__u32 src = READ_ONCE(reason_source);
 
 	if (!c)
 		return 0;
@@ -453,9 +454,9 @@ int exit_check(struct trace_event_raw_kvm_exit *ctx)
 		c->half = HALF_NONE;
 		on_exit(c->isa, c->reason, c->vcpu_id, 0);
 	}
-	if (READ_ONCE(reason_source) == SRC_BTF)
+	if (src == SRC_BTF)
 		return 0;	/* the check passed: tp_btf counts alone */
-	c->compare = READ_ONCE(reason_source) == SRC_CHECK;
+	c->compare = src == SRC_CHECK;
 	c->isa = ctx->isa;
 	c->reason = ctx->exit_reason;
 	c->vcpu_id = ctx->vcpu_id;

@@ -423,11 +423,12 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 static int record_open(struct recording *rec, const struct timespec *start, double start_unix)
 {
 	static char kernel[65];
+	enum exit_isa isa = probe_kvm_isa(NULL, NULL);
 	struct record_meta meta = {
 		.tool = argp_program_version,
 		.start_unix_s = start_unix,
 		.start_mono_s = mono_s(start),
-		.isa = probe_kvm_isa(NULL, NULL) ? exit_isa_name(probe_kvm_isa(NULL, NULL)) : "unknown",
+		.isa = isa ? exit_isa_name(isa) : "unknown",
 		.kernel = kernel,
 		.interval_ms = env.interval_ms,
 		.pids = env.pids,
