@@ -185,6 +185,12 @@ $(BUILD)/tests/exit_stats_test: $(BUILD)/kernel/bzImage
 
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test
 
+# Its kselftest wrapper, which puts kvm.exit_stats back even when the test
+# is killed (tests/vm/suites/abi.sh checks that it does).
+$(BUILD)/tests/exit_stats_test.sh: $(BUILD)/tests/exit_stats_test
+	$(Q)cp $(BUILD)/kernel/src/tools/testing/selftests/kvm/x86_64/exit_stats_test.sh $@
+TEST_VM_BINS += $(BUILD)/tests/exit_stats_test.sh
+
 # ---- initramfs -------------------------------------------------------------
 VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
 	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
@@ -299,6 +305,7 @@ $(BUILD)/bed-modules/$(1)/exit_stats_test: $(BUILD)/bed-modules/$(1)/kvm.ko
 		EXTRA_CFLAGS=-static $$$$d/kst/x86_64/exit_stats_test >>$$$$d/kst/build.log 2>&1 || \
 		{ tail -20 $$$$d/kst/build.log; exit 1; }
 	$(Q)cp $$$$(readlink -f $(BUILD)/bed-modules/$(1))/kst/x86_64/exit_stats_test $$@
+	$(Q)cp $$$$(readlink -f $(BUILD)/bed-modules/$(1))/src/tools/testing/selftests/kvm/x86_64/exit_stats_test.sh $$@.sh
 
 $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
 		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
@@ -307,6 +314,7 @@ $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/in
 	$(Q)mkdir -p $$(@D)
 	$(Q)tests/vm/mkinitramfs.sh $$@ $(MOD_BED_PAYLOAD) \
 		$(BUILD)/bed-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
+		$(BUILD)/bed-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh \
 		$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
 		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
 		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
@@ -327,7 +335,7 @@ endef
 
 # The in-bed programs, without the selftest of the patched bed kernel:
 # each line brings its own, built from its own patched tree.
-MOD_BED_BINS = $(filter-out $(BUILD)/tests/exit_stats_test,$(TEST_VM_BINS))
+MOD_BED_BINS = $(filter-out $(BUILD)/tests/exit_stats_test%,$(TEST_VM_BINS))
 MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \

@@ -41,7 +41,14 @@ static const char doc[] =
 "    exitstat -a         # every reason the vendor defines\n"
 "    exitstat -r CPUID   # one reason, by name or number\n"
 "    exitstat -j         # one JSON object\n"
-"    exitstat -w 1       # per-second deltas until Ctrl-C\n";
+"    exitstat -w 1       # per-second deltas until Ctrl-C\n"
+"\v"
+"CYCLES are the host's TSC cycles from the kvm_exit tracepoint until KVM's\n"
+"exit handler returns (or, for a fastpath exit, until re-entry).  They leave\n"
+"out the time the VMM (e.g. QEMU) spends on exits it handles and the time a\n"
+"halted vCPU waits; they include host interrupts, preemption of the vCPU's\n"
+"thread and sleeps inside KVM's handlers (e.g. faulting guest memory in).\n"
+"See docs/abi.md.\n";
 
 static const struct argp_option opts[] = {
 	{ "all", 'a', NULL, 0, "Include reasons with zero exits", 0 },

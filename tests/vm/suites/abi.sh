@@ -6,8 +6,13 @@
 # "# SKIP" one a skip (which fails the bed: the bed's kernel has every
 # feature the selftest asks for).
 #
-# results: kvm-selftest-exit-stats abi-{1..11} dmesg-clean
-run_test kvm-selftest-exit-stats /bin/exit_stats_test
+# The selftest's kselftest wrapper must put kvm.exit_stats back when the
+# test is killed mid-run; the same kill without the wrapper is the control
+# that shows the mode is really left changed then.
+#
+# results: kvm-selftest-exit-stats abi-{1..17} selftest-killed-wrapped
+# results: selftest-killed-unwrapped dmesg-clean
+run_test kvm-selftest-exit-stats sh /bin/exit_stats_test.sh
 tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do
 	case "$a $b $c $rest" in
 	"ok "[0-9]*" # SKIP"*) echo "@@RESULT abi-$b skip $rest" ;;
@@ -15,6 +20,41 @@ tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do
 	"not ok "*) echo "@@RESULT abi-$c fail $rest" ;;
 	esac
 done
+param=/sys/module/kvm/parameters/exit_stats
+wait_mode() {	# wait_mode MODE: until the parameter reads MODE, 10 s at most
+	i=0
+	while [ "$(cat $param)" != "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(cat $param)" = "$1" ]
+}
+# kill_at_vm CMD...: with the mode "host", run CMD; SIGKILL the test once
+# it has switched the mode to "vm" (its first step); CMD's status in $killed_rc
+kill_at_vm() {
+	echo host >$param
+	"$@" >/tmp/killed.out 2>&1 &
+	job=$!
+	wait_mode vm && kill -9 $(pidof exit_stats_test)
+	wait $job
+	killed_rc=$?
+}
+kill_at_vm sh /bin/exit_stats_test.sh
+mode=$(cat $param)
+if [ $killed_rc = 137 ] && [ "$mode" = host ]; then
+	result selftest-killed-wrapped pass "test killed (rc 137), the wrapper put 'host' back"
+else
+	result selftest-killed-wrapped fail "rc=$killed_rc (want 137), mode after: $mode (want host)"
+fi
+kill_at_vm /bin/exit_stats_test
+mode=$(cat $param)
+if [ $killed_rc = 137 ] && [ "$mode" = vm ]; then
+	result selftest-killed-unwrapped pass "control: killed without the wrapper, the mode stays 'vm'"
+else
+	result selftest-killed-unwrapped fail "rc=$killed_rc (want 137), mode after: $mode (want vm)"
+fi
+echo vm >$param
+
 if dmesg | grep -E 'WARNING|BUG|Call Trace|general protection' >/tmp/dmesg.bad; then
 	cat /tmp/dmesg.bad
 	result dmesg-clean fail "kernel warnings after the ABI tests"

@@ -13,7 +13,8 @@
 # refuses -> uninstall: stock modules back, discovery gone.
 #
 # results: mod-stock-load mod-stock-no-leaves mod-refuse-no-modules mod-refuse-busy-install
-# results: mod-rollback mod-install mod-discovery mod-status @abi @probe @trace
+# results: mod-rollback mod-install mod-discovery mod-status mod-off-is-stock
+# results: @abi @probe @trace
 # results: mod-refuse-busy-uninstall mod-uninstall
 moddir=/opt/exittrace/modules
 rel=$(uname -r)
@@ -84,6 +85,13 @@ else
 	result mod-stock-no-leaves fail "kvmcheck rc=$rc on the stock modules (want 2)"
 fi
 
+# What guests of both vendors read from the five leaves and a neighbour
+# on the stock modules; the patched ones with exit_stats=off must give the
+# very same answers.
+exit_stats_test -l >/tmp/leaves.stock 2>&1
+echo "stock answers ($(wc -l </tmp/leaves.stock) lines), e.g.:"
+grep 'leaf 0x4ffffffb index 0x0:' /tmp/leaves.stock
+
 install_kvm install /nonexistent >/tmp/bad.out 2>&1
 rc=$?
 cat /tmp/bad.out
@@ -138,6 +146,16 @@ if [ $rc = 0 ]; then
 	result mod-discovery pass "exit_stats=$(cat /sys/module/kvm/parameters/exit_stats)"
 else
 	result mod-discovery fail "kvmcheck rc=$rc after install"
+fi
+
+echo off >/sys/module/kvm/parameters/exit_stats
+exit_stats_test -l >/tmp/leaves.off 2>&1
+echo vm >/sys/module/kvm/parameters/exit_stats
+if [ "$(wc -l </tmp/leaves.stock)" = 48 ] && cmp -s /tmp/leaves.stock /tmp/leaves.off; then
+	result mod-off-is-stock pass "exit_stats=off: 48 answers (2 vendors, 6 leaves, 4 ECX) as on the stock modules"
+else
+	diff /tmp/leaves.stock /tmp/leaves.off
+	result mod-off-is-stock fail "exit_stats=off answers differ from the stock modules' (or no list)"
 fi
 
 install_kvm status >/tmp/status.out 2>&1
