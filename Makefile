@@ -51,7 +51,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
 	test-checkpatch-fails flake \
-	test-bochs test-6.1 demo bench clean distclean modules install-kvm uninstall-kvm test-modules
+	test-bochs test-6.1 demo bench bench-stock clean distclean modules install-kvm uninstall-kvm test-modules
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -192,7 +192,7 @@ $(BUILD)/tests/exit_stats_test.sh: $(BUILD)/tests/exit_stats_test
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test.sh
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/bench_lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
 	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
@@ -344,7 +344,48 @@ MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
 $(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
 
 test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
-.PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l))
+
+# KVM's own selftests (x86), from the same patched 6.12 tree as the
+# modules, stripped: tests/vm/suites/kst.sh runs them on the stock and on
+# the patched modules of the modular 6.12 kernel, in both beds.
+KST_612 = $(BUILD)/bed-modules/6.12/kst-bin
+$(KST_612).built: $(BUILD)/bed-modules/6.12/exit_stats_test
+	$(call msg,KST,$(KST_612))
+	$(Q)d=$$(readlink -f $(BUILD)/bed-modules/6.12) && rm -rf $$d/kst-all $$d/kst-bin && \
+	$(MAKE) -s -C $$d/src/tools/testing/selftests/kvm OUTPUT=$$d/kst-all \
+		KHDR_INCLUDES="-isystem $$d/kst/hdr/usr/include" EXTRA_CFLAGS=-static \
+		>$$d/kst-all.log 2>&1 || { tail -20 $$d/kst-all.log; exit 1; }
+	$(Q)d=$$(readlink -f $(BUILD)/bed-modules/6.12) && cd $$d/kst-all && \
+	for f in $$(find . -type f -perm -u+x ! -name '*.o' ! -name '*.d' ! -path './lib/*'); do \
+		mkdir -p $$d/kst-bin/$$(dirname $$f) && strip -o $$d/kst-bin/$$f $$f || exit 1; \
+	done
+	$(Q)touch $@
+
+$(BUILD)/vm/kst-6.12.cpio.gz: $(BUILD)/vm/modules-6.12.cpio.gz $(KST_612).built
+	$(call msg,INITRD,$@)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(MOD_BED_PAYLOAD) \
+		$(BUILD)/kmod-6.12/modroot/lib/modules:/lib/modules \
+		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/6.12/$(m).ko:/opt/exittrace/modules/$(m).ko) \
+		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
+		/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
+		$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c)) \
+		$(KST_612):/opt/kst >/dev/null
+
+# No member of vcpu_vmx/vcpu_svm may straddle a cache line because of the
+# series (pahole on the stock and the patched modules of one kernel).
+test-cachelines: $(BUILD)/bed-modules/6.12/kvm.ko
+	$(Q)tests/host/cachelines.sh $(BUILD)
+
+# Stock vs patched: every test must end the same (QEMU: the whole x86
+# suite; Bochs: the subset named in kst.sh).
+test-kst: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz
+	@echo "== QEMU bed, modular stock 6.12 kernel: KVM selftests, stock vs patched modules"
+	$(Q)BED_LABEL=qemu-6.12m $(RUN_BED) qemu $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz \
+		kst 900 $(BUILD)/logs
+	@echo "== Bochs bed, modular stock 6.12 kernel: KVM selftests (subset), stock vs patched modules"
+	$(Q)BED_LABEL=bochs-6.12m $(RUN_BED) bochs $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz \
+		kst 1800 $(BUILD)/logs
+.PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l)) test-kst test-cachelines
 
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
@@ -367,7 +408,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 test-host: all $(BUILD)/kvmcheck
 	$(Q)tests/host/run.sh $(BUILD)
 
-test-beds: test-qemu test-bochs test-modules
+test-beds: test-qemu test-bochs test-modules test-kst test-cachelines
 
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
@@ -412,9 +453,15 @@ test-6.1:
 # reported, never checked, so it stays out of `make test`.
 # Bochs is ~10x slower than QEMU: fewer exits per run, fewer rounds.
 BENCH_BOCHS_ARGS ?= et.bench_n=1000 et.bench_rounds=5 et.bench_cpu_s=2
-bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz
+bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz bench-stock
 	$(Q)scripts/bench.sh $(BUILD) qemu
 	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1200 scripts/bench.sh $(BUILD) bochs
+
+# The patch against stock KVM (S), off (A) and on (B), on the modular 6.12
+# kernel, swapping its stock and patched modules within each round.
+bench-stock: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/modules-6.12.cpio.gz
+	$(Q)scripts/bench.sh $(BUILD) qemu-stock
+	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1800 scripts/bench.sh $(BUILD) bochs-stock
 
 # The known flake, counted (not part of make test): exit_probe FLAKE_RUNS
 # times on the stock modules of the modular 6.12 kernel, then as many on

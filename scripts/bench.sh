@@ -4,6 +4,10 @@
 # "@@BENCH round= config= kind= ns_per_exit=" lines.
 #
 #   scripts/bench.sh BUILD_DIR [qemu|bochs]   (make bench runs both)
+#   scripts/bench.sh BUILD_DIR qemu-stock|bochs-stock
+#                                      the patch against stock KVM: the
+#                                      "benchstock" suite on the modular
+#                                      6.12 kernel (configs S, A, B)
 #   BENCH_LOG=FILE scripts/bench.sh BUILD_DIR
 #                                      re-summarise a saved console log
 #
@@ -14,10 +18,17 @@ set -euo pipefail
 
 build=${1:-build}
 bed=${2:-qemu}
+kernel=$build/kernel/bzImage initrd=$build/vm/bench.cpio.gz suite=bench
+configs="A B C M D E G K F H I" base=A
 case $bed in
 qemu) bed_name="QEMU bed (TCG, AMD SVM)" ;;
 bochs) bed_name="Bochs bed (Intel VMX)" ;;
-*) echo "bench: unknown bed '$bed' (qemu or bochs)" >&2; exit 64 ;;
+qemu-stock | bochs-stock)
+	bed_name="$([ "$bed" = qemu-stock ] && echo QEMU || echo Bochs) bed, modular 6.12 kernel, stock vs patched modules"
+	kernel=$build/kmod-6.12/bzImage initrd=$build/vm/modules-6.12.cpio.gz suite=benchstock
+	configs="S A B" base=S
+	;;
+*) echo "bench: unknown bed '$bed' (qemu, bochs, qemu-stock or bochs-stock)" >&2; exit 64 ;;
 esac
 out=$build/bench/$bed
 timeout=${BENCH_TIMEOUT:-900}
@@ -29,9 +40,9 @@ if [ -z "${BENCH_LOG:-}" ]; then
 	# which belongs to `make test`
 	# a failed measurement still leaves the others worth summarising;
 	# the failure is passed on at the end
-	tests/vm/run-bed.sh "$bed" "$build/kernel/bzImage" "$build/vm/bench.cpio.gz" \
-		bench "$timeout" "$out" || bed_rc=$?
-	BENCH_LOG=$out/$bed-bench.log
+	tests/vm/run-bed.sh "${bed%-stock}" "$kernel" "$initrd" \
+		"$suite" "$timeout" "$out" || bed_rc=$?
+	BENCH_LOG=$out/${bed%-stock}-$suite.log
 fi
 
 raw=$out/bench.raw
@@ -43,7 +54,6 @@ if [ ! -s "$raw" ]; then
 	exit 1
 fi
 
-configs="A B C M D E G K F H I"
 
 # Per (config, kind): median, min, max over the rounds.  Sorting by value
 # inside each group lets awk take the median from the middle.
@@ -58,10 +68,10 @@ sort -k1,1 -k2,2 -k4,4n "$raw" | awk '
 	{ v[++n] = $4 }
 	END { flush() }' >"$out/bench.stats"
 
-# Ratios to A (exit_stats=off) of the same kind.
-awk '
-	BEGIN { OFS = ","; print "config,kind,runs,median_ns,ratio_to_A,min_ns,max_ns" }
-	NR == FNR { if ($1 == "A") base[$2] = $4; next }
+# Ratios to the base (A, exit_stats=off; S, stock KVM) of the same kind.
+awk -v b="$base" '
+	BEGIN { OFS = ","; print "config,kind,runs,median_ns,ratio_to_" b ",min_ns,max_ns" }
+	NR == FNR { if ($1 == b) base[$2] = $4; next }
 	{ r = ($2 in base) && base[$2] > 0 ? sprintf("%.4f", $4 / base[$2]) : ""
 	  print $1, $2, $3, $4, r, $5, $6 }' "$out/bench.stats" "$out/bench.stats" >"$csv.tmp"
 # rows in setup order, kinds cheapest-path first (sort put hlt before io)
@@ -77,6 +87,7 @@ rm -f "$csv.tmp"
 
 desc() {
 	case $1 in
+	S) echo "stock KVM (unpatched)" ;;
 	A) echo "off, nothing attached" ;;
 	B) echo "exit_stats=vm" ;;
 	C) echo "vm + exittrace (tp_btf)" ;;
@@ -110,12 +121,23 @@ pair() {
 
 echo
 echo "== make bench: ns per exit, kvm_smoke on 1 vCPU in the $bed_name (median of $(cut -d' ' -f3 "$raw" | sort -u | wc -l) rounds)"
-printf '  %-3s %-28s %-6s %4s %10s %7s %7s %19s\n' cfg setup kind runs "median ns" "vs A" "paired" "min-max ns"
+printf '  %-3s %-28s %-6s %4s %10s %7s %7s %19s\n' cfg setup kind runs "median ns" "vs $base" "paired" "min-max ns"
 tail -n +2 "$csv" | while IFS=, read -r c k n med ratio lo hi; do
 	printf '  %-3s %-28s %-6s %4s %10.0f %7s %7s %9.0f-%-9.0f\n' "$c" "$(desc "$c")" "$k" "$n" "$med" \
-		"${ratio:+$(printf '%.3f' "$ratio")}" "$(pair "$c" A "$k" | cut -c1-5)" "$lo" "$hi"
+		"${ratio:+$(printf '%.3f' "$ratio")}" "$(pair "$c" "$base" "$k" | cut -c1-5)" "$lo" "$hi"
 done
-echo "  (vs A: ratio of the medians; paired: median over rounds of that round's X/A)"
+echo "  (vs $base: ratio of the medians; paired: median over rounds of that round's X/$base)"
+
+if [ "$base" = S ]; then
+	echo
+	echo "== the patch against stock KVM (paired ratios, reported, not enforced)"
+	for k in cpuid io hlt; do
+		printf '  %-5s  off A/S = %s   vm B/S = %s   vm vs off B/A = %s\n' "$k" \
+			"$(pair A S "$k")" "$(pair B S "$k")" "$(pair B A "$k")"
+	done
+	echo "bench: wrote $csv"
+	exit $bed_rc
+fi
 
 # The targets, on CPUID (the exit KVM handles without leaving the
 # kernel, so the observers' share of it is the largest).

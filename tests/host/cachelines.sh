@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The series must not make any member of struct vcpu_vmx or vcpu_svm (the
+# vCPU state every exit and entry touches, struct kvm_vcpu included)
+# straddle a cache line that did not before.  Compares, with pahole, the
+# stock modules of the modular 6.12 kernel with the patched modules built
+# for that same kernel: same config, same compiler, only the series
+# differs.  Also says how many of the series' own slots straddle a line.
+#
+#   tests/host/cachelines.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+k=$build/kmod-6.12
+rel=$(cat "$k/obj/include/config/kernel.release")
+stock=$k/modroot/lib/modules/$rel/kernel/arch/x86/kvm
+patched=$build/bed-modules/6.12
+fail=0
+
+for v in vmx:kvm-intel svm:kvm-amd; do
+	s=vcpu_${v%%:*}
+	m=${v#*:}
+	lines() {	# lines MODULE: the straddling members, sorted by path
+		pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$1" |
+			awk -f "$here/cachelines.awk" | sort
+	}
+	lines "$stock/$m.ko" >/tmp/cachelines.stock
+	lines "$patched/$m.ko" >/tmp/cachelines.patched
+	size() { pahole -F btf --btf_base "$k/vmlinux.btf" -C "$s" "$1" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p'; }
+	new=$(join -v2 <(cut -d' ' -f1 /tmp/cachelines.stock) \
+		<(grep -v '\.exit_stats' /tmp/cachelines.patched | cut -d' ' -f1) || true)
+	own=$(grep -c '\.exit_stats\.counters\.slots' /tmp/cachelines.patched || true)
+	echo "cachelines: struct $s: $(size "$stock/$m.ko") -> $(size "$patched/$m.ko") bytes;" \
+		"$(wc -l </tmp/cachelines.stock) members straddle a line on stock," \
+		"$(grep -vc '\.exit_stats' /tmp/cachelines.patched) on patched (without exit_stats)"
+	if [ -n "$new" ]; then
+		echo "cachelines: FAILED: $s members that straddle a line only with the series:"
+		echo "$new" | sed 's/^/  /'
+		fail=1
+	fi
+	echo "cachelines: $s: the series' own slots that straddle a line: $own"
+done
+exit $fail
