@@ -29,7 +29,11 @@ kst_args() {
 
 # The Bochs subset: the tests that exercise the exit paths the series
 # hooks (CPUID, MSRs, I/O, APIC, HLT, nested VMX, failed entry, emulation,
-# binary stats) and took at most a second in the QEMU bed.
+# binary stats) and took at most a second in the QEMU bed.  Not in it:
+# vmx_preemption_timer_test, which on the stock modules ran for over 25
+# minutes in Bochs without ending (its 120 s limit counts Bochs's virtual
+# time; cause not looked into: it is a bed limit either way, as it is the
+# same on stock KVM).
 KST_BOCHS="x86_64/cpuid_test x86_64/cr4_cpuid_sync_test
 x86_64/exit_on_emulation_failure_test x86_64/fix_hypercall_test
 x86_64/get_msr_index_features x86_64/hwcr_msr_test x86_64/kvm_pv_test
@@ -38,7 +42,7 @@ x86_64/state_test x86_64/tsc_msrs_test x86_64/userspace_io_test
 x86_64/userspace_msr_exit_test x86_64/vmx_apic_access_test
 x86_64/vmx_close_while_nested_test x86_64/vmx_exception_with_invalid_guest_state
 x86_64/vmx_invalid_nested_guest_state x86_64/vmx_msrs_test
-x86_64/vmx_preemption_timer_test x86_64/vmx_set_nested_state_test
+x86_64/vmx_set_nested_state_test
 x86_64/vmx_tsc_adjust_test x86_64/xcr0_cpuid_test x86_64/triple_fault_event_test
 kvm_binary_stats_test kvm_create_max_vcpus guest_print_test"
 
