@@ -88,7 +88,9 @@ fi
 # What guests of both vendors read from the five leaves and a neighbour
 # on the stock modules; the patched ones with exit_stats=off must give the
 # very same answers.
-/bin/exit_stats_test -l >/tmp/leaves.stock 2>&1
+# (6.12's selftest library prints its random seed first: only the
+# answers are compared)
+/bin/exit_stats_test -l 2>&1 | grep 'guest: leaf' >/tmp/leaves.stock
 echo "stock answers ($(wc -l </tmp/leaves.stock) lines), e.g.:"
 grep 'leaf 0x4ffffffb index 0x0:' /tmp/leaves.stock
 
@@ -149,7 +151,7 @@ else
 fi
 
 echo off >/sys/module/kvm/parameters/exit_stats
-/bin/exit_stats_test -l >/tmp/leaves.off 2>&1
+/bin/exit_stats_test -l 2>&1 | grep 'guest: leaf' >/tmp/leaves.off
 echo vm >/sys/module/kvm/parameters/exit_stats
 if [ "$(wc -l </tmp/leaves.stock)" = 48 ] && cmp -s /tmp/leaves.stock /tmp/leaves.off; then
 	result mod-off-is-stock pass "exit_stats=off: 48 answers (2 vendors, 6 leaves, 4 ECX) as on the stock modules"
