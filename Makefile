@@ -312,14 +312,9 @@ $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/in
 		$(MOD_BED_BINS) $(BUILD)/bed-modules/$(1)/kvm.ko $(BUILD)/bed-modules/$(1)/exit_stats_test
 	$$(call msg,INITRD,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)tests/vm/mkinitramfs.sh $$@ $(MOD_BED_PAYLOAD) \
+	$(Q)tests/vm/mkinitramfs.sh $$@ $(call MOD_IMAGE_PAYLOAD,$(1)) \
 		$(BUILD)/bed-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
-		$(BUILD)/bed-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh \
-		$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
-		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
-		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
-		/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
-		$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c)) >/dev/null
+		$(BUILD)/bed-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh >/dev/null
 
 test-modules-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
 	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
@@ -340,6 +335,14 @@ MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \
 	$(foreach b,$(MOD_BED_BINS),$(b):/bin/$(notdir $(b)))
+# What every image of a modular bed holds: the programs, the line's stock
+# module tree and patched modules, install-kvm and real kmod.
+MOD_IMAGE_PAYLOAD = $(MOD_BED_PAYLOAD) \
+	$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
+	$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
+	scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
+	/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
+	$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c))
 
 $(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
 
@@ -363,13 +366,7 @@ $(KST_612).built: $(BUILD)/bed-modules/6.12/exit_stats_test
 
 $(BUILD)/vm/kst-6.12.cpio.gz: $(BUILD)/vm/modules-6.12.cpio.gz $(KST_612).built
 	$(call msg,INITRD,$@)
-	$(Q)tests/vm/mkinitramfs.sh $@ $(MOD_BED_PAYLOAD) \
-		$(BUILD)/kmod-6.12/modroot/lib/modules:/lib/modules \
-		$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/6.12/$(m).ko:/opt/exittrace/modules/$(m).ko) \
-		scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
-		/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
-		$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c)) \
-		$(KST_612):/opt/kst >/dev/null
+	$(Q)tests/vm/mkinitramfs.sh $@ $(call MOD_IMAGE_PAYLOAD,6.12) $(KST_612):/opt/kst >/dev/null
 
 # No member of vcpu_vmx/vcpu_svm may straddle a cache line because of the
 # series (pahole on the stock and the patched modules of one kernel).
