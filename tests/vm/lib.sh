@@ -7,6 +7,12 @@ PASS=0
 FAIL=0
 SKIP=0
 
+# kvm_vendor_module: the KVM vendor module for this CPU (kvm_intel on a
+# CPU with VMX, kvm_amd otherwise), for the suites that load modules
+kvm_vendor_module() {
+	if grep -qw vmx /proc/cpuinfo; then echo kvm_intel; else echo kvm_amd; fi
+}
+
 result() {	# result NAME pass|fail|skip DETAIL...
 	name=$1 verdict=$2
 	shift 2

@@ -12,8 +12,7 @@
 # results: bench
 . /tests/bench_lib.sh
 moddir=/opt/exittrace/modules
-vendor=kvm_amd
-grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+vendor=$(kvm_vendor_module)
 
 # swap install|uninstall: the patched modules in, or the stock ones back
 swap() {

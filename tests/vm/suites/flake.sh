@@ -6,8 +6,7 @@
 # results: flake-stock flake-patched
 runs=$(arg flake_runs)
 runs=${runs:-100}
-vendor=kvm_amd
-grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+vendor=$(kvm_vendor_module)
 flake_loop() {	# flake_loop LABEL
 	i=0 f=0 h=0 m=0
 	while [ $i -lt "$runs" ]; do

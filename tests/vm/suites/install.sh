@@ -19,8 +19,7 @@
 moddir=/opt/exittrace/modules
 rel=$(uname -r)
 updates=/lib/modules/$rel/updates/exittrace
-vendor=kvm_amd
-grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+vendor=$(kvm_vendor_module)
 
 install_kvm() {
 	dash /bin/install-kvm "$@"

@@ -13,8 +13,7 @@
 # results: kst-stock-load kst-install kst-same kst-uninstall
 moddir=/opt/exittrace/modules
 kst=/opt/kst
-vendor=kvm_amd
-grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+vendor=$(kvm_vendor_module)
 
 # Long tests, with the arguments that keep each under a minute in TCG.
 kst_args() {
