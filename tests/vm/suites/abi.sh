@@ -10,7 +10,7 @@
 # test is killed mid-run; the same kill without the wrapper is the control
 # that shows the mode is really left changed then.
 #
-# results: kvm-selftest-exit-stats abi-{1..19} selftest-killed-wrapped
+# results: kvm-selftest-exit-stats abi-{1..20} selftest-killed-wrapped
 # results: selftest-killed-unwrapped dmesg-clean
 run_test kvm-selftest-exit-stats sh /bin/exit_stats_test.sh
 tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do
