@@ -460,13 +460,32 @@ bench-stock: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/modules-6.12.cpio.gz
 	$(Q)scripts/bench.sh $(BUILD) qemu-stock
 	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1800 scripts/bench.sh $(BUILD) bochs-stock
 
-# The known flake, counted (not part of make test): exit_probe FLAKE_RUNS
-# times on the stock modules of the modular 6.12 kernel, then as many on
-# the patched ones, in the QEMU bed (QEMU_ACCEL= to try other TCG flags).
+# The known flakes, counted (not part of make test): exit_probe FLAKE_RUNS
+# times and FLAKE_IPIS self-IPIs (self_ipi_hlt) on the stock modules of the
+# modular 6.12 kernel, then as many on the patched ones, in the QEMU bed
+# (QEMU_ACCEL= to try other TCG flags) or, with FLAKE_BED=bochs, in Bochs.
 FLAKE_RUNS ?= 100
-flake: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/modules-6.12.cpio.gz
-	$(Q)BED_LABEL=flake ET_CMDLINE="et.flake_runs=$(FLAKE_RUNS)" $(RUN_BED) qemu \
-		$(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/modules-6.12.cpio.gz flake 3000 $(BUILD)/flake
+FLAKE_IPIS ?= 100000
+FLAKE_BED ?= qemu
+SELF_IPI_HLT := $(BUILD)/bed-modules/6.12/self_ipi_hlt
+$(SELF_IPI_HLT): tests/kst/self_ipi_hlt.c tests/kst/self_ipi_hlt.mk $(BUILD)/bed-modules/6.12/exit_stats_test
+	$(call msg,KST,$@)
+	$(Q)d=$$(readlink -f $(BUILD)/bed-modules/6.12) && \
+	$(MAKE) -s -C $$d/src/tools/testing/selftests/kvm -f Makefile -f $(abspath tests/kst/self_ipi_hlt.mk) \
+		OUTPUT=$$d/kst KHDR_INCLUDES="-isystem $$d/kst/hdr/usr/include" EXTRA_CFLAGS=-static \
+		SELF_IPI_HLT_SRC=$(abspath tests/kst/self_ipi_hlt.c) $$d/kst/self_ipi_hlt >>$$d/kst/build.log 2>&1 || \
+		{ tail -20 $$d/kst/build.log; exit 1; }
+	$(Q)cp $$(readlink -f $(BUILD)/bed-modules/6.12)/kst/self_ipi_hlt $@
+
+$(BUILD)/vm/flake-6.12.cpio.gz: $(BUILD)/vm/modules-6.12.cpio.gz $(SELF_IPI_HLT)
+	$(call msg,INITRD,$@)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(call MOD_IMAGE_PAYLOAD,6.12) \
+		$(BUILD)/bed-modules/6.12/exit_stats_test:/bin/exit_stats_test \
+		$(SELF_IPI_HLT):/bin/self_ipi_hlt >/dev/null
+
+flake: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/flake-6.12.cpio.gz
+	$(Q)BED_LABEL=flake ET_CMDLINE="et.flake_runs=$(FLAKE_RUNS) et.flake_ipis=$(FLAKE_IPIS)" \
+		$(RUN_BED) $(FLAKE_BED) $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/flake-6.12.cpio.gz flake 3000 $(BUILD)/flake
 	$(Q)grep -a '^@@FLAKE' $(BUILD)/flake/flake-flake.log | tr -d '\r'
 
 demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz

@@ -10,6 +10,14 @@
 # test is killed mid-run; the same kill without the wrapper is the control
 # that shows the mode is really left changed then.
 #
+# In the QEMU bed the selftest's HLT step (self-IPIs, sti; hlt) fails
+# about once in 150 runs ("expected 20 IPIs, got 21"), or hangs until the
+# bed's timeout, on stock kvm_amd as on the patched one: QEMU 7.2's TCG
+# SVM drops the STI shadow across VMRUN (the lost wakeup) and sometimes
+# delivers an injected interrupt twice.  make flake counts both with
+# self_ipi_hlt and traces them; README.md has the evidence.  The check
+# stays exact: it holds on hardware and in the Bochs bed.
+#
 # results: kvm-selftest-exit-stats abi-{1..20} selftest-killed-wrapped
 # results: selftest-killed-unwrapped dmesg-clean
 run_test kvm-selftest-exit-stats sh /bin/exit_stats_test.sh

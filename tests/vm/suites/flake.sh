@@ -1,11 +1,19 @@
-# flake: not part of make test.  Counts exit_probe's failures over many
+# flake: not part of make test.  Counts the known rare failures over many
 # runs, first on the stock modules of a modular bed kernel, then on the
-# patched ones (install-kvm), to tell whether a rare failure follows the
-# patch.  et.flake_runs=N (default 100).  One line per failure, and
+# patched ones (install-kvm), to tell whether they follow the patch:
+#  - exit_probe runs (et.flake_runs=N, default 100): hangs, and accesses
+#    emulated at a wrong MMIO address;
+#  - self_ipi_hlt (et.flake_ipis=N, default 100000): self-IPIs sent with
+#    interrupts off and taken after STI; HLT, each exactly once (the
+#    series' selftest once counted 21 for its 20).
+# One line per failure, and
 #   @@FLAKE kernel=stock|patched runs=N fail=F hang=H mmio=M
-# results: flake-stock flake-patched
+#   @@FLAKE-IPI kernel=stock|patched ipis=N taken=T extra_batches=B ...
+# results: flake-stock flake-patched flake-ipi-stock flake-ipi-patched
 runs=$(arg flake_runs)
 runs=${runs:-100}
+ipis=$(arg flake_ipis)
+ipis=${ipis:-100000}
 vendor=$(kvm_vendor_module)
 flake_loop() {	# flake_loop LABEL
 	i=0 f=0 h=0 m=0
@@ -23,7 +31,47 @@ flake_loop() {	# flake_loop LABEL
 	echo "@@FLAKE kernel=$1 runs=$runs fail=$f hang=$h mmio=$m"
 	result "flake-$1" pass "$f of $runs runs failed ($h hangs, $m wrong MMIO addresses)"
 }
-/sbin/modprobe $vendor
+ipi_loop() {	# ipi_loop LABEL: counts, then one traced run
+	# by its full path: the selftest library reads its own ELF through argv[0]
+	/bin/self_ipi_hlt "$ipis" >/tmp/ipi.out 2>&1
+	rc=$?
+	cat /tmp/ipi.out
+	line=$(grep -E '^self_ipi_hlt: (ipis=|HANG)' /tmp/ipi.out)
+	if [ -n "$line" ]; then
+		echo "@@FLAKE-IPI kernel=$1 ${line#self_ipi_hlt: }"
+		result "flake-ipi-$1" pass "${line#self_ipi_hlt: }"
+	else
+		result "flake-ipi-$1" fail "self_ipi_hlt ended with $rc: $(tail -n1 /tmp/ipi.out)"
+	fi
+	ipi_traced "$1"
+}
+# ipi_traced LABEL: twice more with KVM's events traced, first stopping at
+# the first IPI taken twice (-s), then running on to the end or to the
+# watchdog; the trace's tail shows what KVM saw and did before each end.
+ipi_traced() {
+	t=/sys/kernel/tracing
+	[ -d $t/events/kvm ] || mount -t tracefs nodev $t 2>/dev/null
+	for stop in -s ""; do
+		echo 0 >$t/tracing_on
+		echo 512 >$t/buffer_size_kb
+		echo >$t/trace
+		for e in kvm_exit kvm_entry kvm_inj_virq kvm_apic_accept_irq kvm_msr kvm_eoi; do
+			echo 1 >$t/events/kvm/$e/enable
+		done
+		echo 1 >$t/tracing_on
+		# shellcheck disable=SC2086 # $stop is empty or one option
+		/bin/self_ipi_hlt $stop "$ipis" >/tmp/ipi.out 2>&1
+		rc=$?
+		echo 0 >$t/tracing_on
+		cat /tmp/ipi.out
+		echo "flake: $1 traced run ${stop:-(to the end)} ended with $rc; the trace's last 48 events:"
+		grep -v '^#' $t/trace | tail -n 48
+	done
+	echo 0 >$t/events/kvm/enable
+}
+/sbin/modprobe "$vendor"
+ipi_loop stock
 flake_loop stock
 dash /bin/install-kvm install /opt/exittrace/modules >/tmp/fl-install.out 2>&1 || cat /tmp/fl-install.out
+ipi_loop patched
 flake_loop patched
