@@ -41,7 +41,7 @@
  *    guest runs the handler twice: two EOIs, the second with an empty ISR
  *    (kvm_eoi vector -1).  The second delivery is the emulated CPU's.
  *
- * USAGE: self_ipi_hlt [-s] [N]   (default 100000)
+ * USAGE: self_ipi_hlt [-s] [N]   (default 100000, rounded up to a batch)
  * One line per batch that differs, then
  *   self_ipi_hlt: ipis=N taken=T extra_batches=B injections=I halts=H
  * exit 0 when T == N, 1 otherwise.
@@ -59,7 +59,7 @@
 
 #define IPI_VECTOR	0xee
 #define BATCH		1000
-#define WATCHDOG_S	60
+#define WATCHDOG_S	10
 
 static volatile uint64_t nr_ipis;
 static volatile uint64_t progress;	/* iterations started, guest side */
@@ -165,8 +165,9 @@ int main(int argc, char *argv[])
 		argv++;
 	}
 	n = argc > 1 ? strtoull(argv[1], NULL, 0) : 100000;
-	n -= n % BATCH;
-	TEST_ASSERT(n, "N must be at least %d", BATCH);
+	/* whole batches: N rounded up */
+	n = (n + BATCH - 1) / BATCH * BATCH;
+	TEST_ASSERT(n, "N must be at least 1");
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	vm_install_exception_handler(vm, IPI_VECTOR, guest_ipi_handler);
 	vcpu_args_set(vcpu, 1, n / BATCH);

@@ -18,7 +18,7 @@
 # self_ipi_hlt and traces them; README.md has the evidence.  The check
 # stays exact: it holds on hardware and in the Bochs bed.
 #
-# results: kvm-selftest-exit-stats abi-{1..20} selftest-killed-wrapped
+# results: kvm-selftest-exit-stats abi-{1..21} selftest-killed-wrapped
 # results: selftest-killed-unwrapped dmesg-clean
 run_test kvm-selftest-exit-stats sh /bin/exit_stats_test.sh
 tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do

@@ -5,10 +5,12 @@
 #    emulated at a wrong MMIO address;
 #  - self_ipi_hlt (et.flake_ipis=N, default 100000): self-IPIs sent with
 #    interrupts off and taken after STI; HLT, each exactly once (the
-#    series' selftest once counted 21 for its 20).
+#    series' selftest once counted 21 for its 20).  A run that hangs (its
+#    watchdog: a lost wakeup) is counted and the next one goes on until N
+#    IPIs were sent.
 # One line per failure, and
 #   @@FLAKE kernel=stock|patched runs=N fail=F hang=H mmio=M
-#   @@FLAKE-IPI kernel=stock|patched ipis=N taken=T extra_batches=B ...
+#   @@FLAKE-IPI kernel=stock|patched ipis=N runs=R hangs=H doubled_batches=D
 # results: flake-stock flake-patched flake-ipi-stock flake-ipi-patched
 runs=$(arg flake_runs)
 runs=${runs:-100}
@@ -31,18 +33,27 @@ flake_loop() {	# flake_loop LABEL
 	echo "@@FLAKE kernel=$1 runs=$runs fail=$f hang=$h mmio=$m"
 	result "flake-$1" pass "$f of $runs runs failed ($h hangs, $m wrong MMIO addresses)"
 }
-ipi_loop() {	# ipi_loop LABEL: counts, then one traced run
-	# by its full path: the selftest library reads its own ELF through argv[0]
-	/bin/self_ipi_hlt "$ipis" >/tmp/ipi.out 2>&1
-	rc=$?
-	cat /tmp/ipi.out
-	line=$(grep -E '^self_ipi_hlt: (ipis=|HANG)' /tmp/ipi.out)
-	if [ -n "$line" ]; then
-		echo "@@FLAKE-IPI kernel=$1 ${line#self_ipi_hlt: }"
-		result "flake-ipi-$1" pass "${line#self_ipi_hlt: }"
-	else
-		result "flake-ipi-$1" fail "self_ipi_hlt ended with $rc: $(tail -n1 /tmp/ipi.out)"
-	fi
+ipi_loop() {	# ipi_loop LABEL: $ipis self-IPIs over as many runs as it takes
+	sent=0 hangs=0 dups=0 runs_ipi=0
+	while [ $sent -lt "$ipis" ]; do
+		# by its full path: the selftest library reads its own ELF through argv[0]
+		/bin/self_ipi_hlt $((ipis - sent)) >/tmp/ipi.out 2>&1
+		rc=$?
+		runs_ipi=$((runs_ipi + 1))
+		grep -E '^(batch|self_ipi_hlt: HANG)' /tmp/ipi.out | sed "s/^/flake: $1: /"
+		dups=$((dups + $(grep -c '^batch' /tmp/ipi.out)))
+		n=$(sed -n 's/^self_ipi_hlt: ipis=\([0-9]*\) .*/\1/p; s/^self_ipi_hlt: HANG .*: iteration \([0-9]*\),.*/\1/p' /tmp/ipi.out)
+		if [ -z "$n" ]; then
+			result "flake-ipi-$1" fail "self_ipi_hlt ended with $rc: $(tail -n1 /tmp/ipi.out)"
+			return
+		fi
+		[ $rc = 2 ] && hangs=$((hangs + 1))
+		# a run that hangs before its first IPI would never end the loop
+		[ "$n" -gt 0 ] || n=1
+		sent=$((sent + n))
+	done
+	echo "@@FLAKE-IPI kernel=$1 ipis=$sent runs=$runs_ipi hangs=$hangs doubled_batches=$dups"
+	result "flake-ipi-$1" pass "$sent self-IPIs in $runs_ipi runs: $hangs lost wakeups (hangs), $dups batches with an IPI taken twice"
 	ipi_traced "$1"
 }
 # ipi_traced LABEL: twice more with KVM's events traced, first stopping at
