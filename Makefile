@@ -76,13 +76,15 @@ $(BUILD)/us/%.o: userspace/%.c | $(BUILD)/.deps-ok
 
 COMMON_OBJS := $(COMMON_SRCS:userspace/%.c=$(BUILD)/us/%.o)
 
-$(BUILD)/exitstat: $(BUILD)/us/exitstat.o $(BUILD)/us/exitstat_print.o $(COMMON_OBJS)
+EXITSTAT_OBJS := $(BUILD)/us/exitstat.o $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o
+
+$(BUILD)/exitstat: $(EXITSTAT_OBJS) $(COMMON_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
 # The guest tool is static: it must run in any guest, including the
 # test beds' busybox initramfs.
-$(BUILD)/exitstat.static: $(BUILD)/us/exitstat.o $(BUILD)/us/exitstat_print.o $(COMMON_OBJS)
+$(BUILD)/exitstat.static: $(EXITSTAT_OBJS) $(COMMON_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
@@ -146,7 +148,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o
+$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 

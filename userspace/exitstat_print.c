@@ -45,11 +45,17 @@ void exitstat_print_table(FILE *f, const struct exit_stats_snapshot *s, const ch
 void exitstat_print_json(FILE *f, const struct exit_stats_snapshot *s, unsigned int interval,
 			 const struct exitstat_filter *flt)
 {
+	exitstat_print_json_with(f, s, interval, flt, NULL);
+}
+
+void exitstat_print_json_with(FILE *f, const struct exit_stats_snapshot *s, unsigned int interval,
+			      const struct exitstat_filter *flt, const char *extra)
+{
 	unsigned int i;
 	bool first = true;
 
-	fprintf(f, "{\"tool\":\"exitstat\",\"abi\":%d,\"isa\":\"%s\",", EXIT_STATS_ABI_VERSION,
-	       exit_isa_name(s->isa));
+	fprintf(f, "{\"tool\":\"exitstat\",\"abi\":%d,\"isa\":\"%s\",%s", EXIT_STATS_ABI_VERSION,
+	       exit_isa_name(s->isa), extra ? extra : "");
 	if (interval)
 		fprintf(f, "\"interval_s\":%u,", interval);
 	fprintf(f, "\"total_exits\":%" PRIu64 ",\"total_cycles\":%" PRIu64 ",\"reasons\":[",

@@ -20,6 +20,9 @@ void exitstat_print_table(FILE *f, const struct exit_stats_snapshot *s, const ch
 			  const struct exitstat_filter *flt);
 void exitstat_print_json(FILE *f, const struct exit_stats_snapshot *s, unsigned int interval,
 			 const struct exitstat_filter *flt);
+/* The same, with @extra ("\"key\":value," pairs, or NULL) after "isa" */
+void exitstat_print_json_with(FILE *f, const struct exit_stats_snapshot *s, unsigned int interval,
+			      const struct exitstat_filter *flt, const char *extra);
 bool exitstat_delta(struct exit_stats_snapshot *d, const struct exit_stats_snapshot *now,
 		    const struct exit_stats_snapshot *before);
 

@@ -15,8 +15,20 @@ timeline=/tmp/timeline.csv
 L2_IDLE=${L2_IDLE:-$(arg idle)}
 L2_IDLE=${L2_IDLE:-1}
 #
+# Pause points: three times (1 s after QEMU started, at the boot-end mark
+# and at the idle-end mark) the VM is stopped through QMP, so
+# that no vCPU can exit.  At each, the patch's counters are read on the
+# host (exitstat -p: the exit_stats files of QEMU's vCPUs in KVM's
+# debugfs, and KVM's own "exits" there) and through QEMU itself (QMP
+# query-stats, which returns KVM's binary statistics as it finds them),
+# and an exittrace instance that attached before the VM started is
+# stopped; then the VM goes on (cont).  While it stands still every reason
+# must agree exactly between the patch and exittrace, and the patch's
+# slots must add up to KVM's own "exits" statistic.
+#
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
-# results: realvm-record realvm-record-sigint
+# results: realvm-record realvm-record-sigint realvm-qmp-stats
+# results: realvm-pause-{early,booted,idle}
 
 # Three independent exittrace instances: JSON and the timeline for the
 # checks, the table with histograms for people to read, and one more
@@ -28,21 +40,84 @@ exittrace -s -H >/tmp/exittrace.table 2>/tmp/exittrace.table.err &
 tablepid=$!
 exittrace -s -j -i 100ms --record /tmp/cut.csv >/tmp/cut.json 2>/tmp/cut.err &
 cutpid=$!
-if wait_for "$eterr" attached && wait_for /tmp/exittrace.table.err attached &&
-   wait_for /tmp/cut.err attached; then
-	result realvm-attach pass "three exittrace instances attached before the L2 guest started"
+pauses="early booted idle"
+for p in $pauses; do
+	exittrace -s -j >/tmp/pause-$p.bpf.json 2>/tmp/pause-$p.err &
+	eval "pause_${p}_pid=$!"
+done
+attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err"
+for p in $pauses; do attach_errs="$attach_errs /tmp/pause-$p.err"; done
+attached=0
+for f in $attach_errs; do
+	wait_for "$f" attached && attached=$((attached + 1))
+done
+if [ $attached = 6 ]; then
+	result realvm-attach pass "six exittrace instances attached before the L2 guest started"
 else
-	result realvm-attach fail "$(tail -qn1 "$eterr" /tmp/exittrace.table.err /tmp/cut.err | tr '\n' ' ')"
+	# shellcheck disable=SC2086 # a list of files
+	result realvm-attach fail "$attached of 6 attached: $(tail -qn1 $attach_errs | tr '\n' ' ')"
 fi
+
+# QMP through a pair of FIFOs (the bed's kernel has no sockets): QEMU's
+# pipe chardev holds /tmp/qmp.in and /tmp/qmp.out open, so the session
+# below (fds 3 and 4, opened at the first command) never sees an EOF.
+rm -f /tmp/qmp.in /tmp/qmp.out
+mkfifo /tmp/qmp.in /tmp/qmp.out
+qmp_open=0
+# qmp_reply: the next line that answers a command (events are skipped)
+qmp_reply() {
+	while read -r -t 10 line <&4; do
+		case "$line" in
+		*'"return"'* | *'"error"'*) echo "$line"; return 0 ;;
+		esac
+	done
+	return 1
+}
+# qmp COMMAND [ARGUMENTS]: one QMP command, its reply on stdout
+qmp() {
+	if [ $qmp_open = 0 ]; then
+		exec 3>/tmp/qmp.in 4</tmp/qmp.out
+		echo '{"execute":"qmp_capabilities"}' >&3
+		qmp_reply >/dev/null
+		qmp_open=1
+	fi
+	if [ -n "$2" ]; then
+		printf '{"execute":"%s","arguments":%s}\n' "$1" "$2" >&3
+	else
+		printf '{"execute":"%s"}\n' "$1" >&3
+	fi
+	qmp_reply
+}
+# pause POINT: stop the VM, read the patch (binary stats, QMP) and stop
+# that point's exittrace, then let the VM go on
+pause() {
+	qpid=$(pidof qemu-system-x86_64)
+	qmp stop >/tmp/pause-$1.stop
+	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug
+	exitstat -p "$qpid" -j >/tmp/pause-$1.patch.json 2>/tmp/pause-$1.exitstat.err
+	qmp query-stats '{"target":"vcpu"}' >/tmp/pause-$1.qmp
+	eval "etp=\$pause_${1}_pid"
+	kill -INT "$etp"
+	i=0
+	while kill -0 "$etp" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	qmp cont >/tmp/pause-$1.cont
+	echo "realvm: paused at '$1': $(wc -c </tmp/pause-$1.patch.json) bytes from exitstat -p, $(wc -c </tmp/pause-$1.qmp) from query-stats"
+}
 
 # The marks: SIGUSR1 when the guest's console shows the line (polled
 # every 0.1 s, so a mark is up to that late).  At the first, the third
 # recorder gets its SIGINT.
 rm -f "$l2log"
 (
+	sleep 1
+	pause early
 	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid && kill -INT $cutpid &&
-		echo "realvm: marked boot end, stopped the cut recorder"
-	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid && echo "realvm: marked idle end"
+		echo "realvm: marked boot end, stopped the cut recorder" && pause booted
+	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid && echo "realvm: marked idle end" &&
+		pause idle
 ) &
 markpid=$!
 
@@ -55,10 +130,12 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -c
 	-kernel /l2/bzImage -initrd /l2/guest.cpio.gz \
 	-append "console=ttyS0,115200 panic=-1 quiet lapic=notscdeadline et.idle=$L2_IDLE" \
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
+	-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
 kill $markpid 2>/dev/null
 kill -INT $etpid $tablepid $cutpid 2>/dev/null
+for p in $pauses; do eval "kill -INT \$pause_${p}_pid 2>/dev/null"; done
 wait $etpid
 etrc=$?
 wait $tablepid
@@ -151,3 +228,46 @@ else
 	cat /tmp/cut.out
 	result realvm-record-sigint fail "rc=$cutrc, $cut_total (cut) vs $total (whole run) exits, end: $(grep ',end,' /tmp/cut.csv)"
 fi
+
+# The pause points.  QMP first: QEMU's query-stats must return the two new
+# statistics unmodified (173 values each), and at every pause the slots
+# it shows must add up to the "exits" value it shows beside them, and to
+# what exitstat -p read at the same pause.
+echo "== realvm: pause points (patch via binary stats and QMP, exittrace, KVM's exits)"
+qmp_sum() {	# qmp_sum FILE NAME: sum of the list NAME, and its length
+	sed -n "s/.*\"name\": \"$2\", \"value\": \\[\\([0-9, ]*\\)\\].*/\\1/p" "$1" |
+		tr ',' '\n' | awk 'NF { s += $1; n++ } END { printf "%d %d\n", s, n }'
+}
+qmp_bad=
+for p in $pauses; do
+	f=/tmp/pause-$p.qmp
+	set -- $(qmp_sum "$f" exit_reason_exits)
+	qsum=$1 qn=$2
+	set -- $(qmp_sum "$f" exit_reason_cycles)
+	qcn=$2
+	qexits=$(sed -n 's/.*"name": "exits", "value": \([0-9]*\).*/\1/p' "$f")
+	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/pause-$p.patch.json)
+	echo "realvm: pause '$p': query-stats: $qn+$qcn slot values, sum $qsum, exits $qexits; exitstat -p: total $ptotal"
+	if [ "$qn" != 173 ] || [ "$qcn" != 173 ] || [ "$qsum" != "$qexits" ] || [ "$qsum" != "$ptotal" ]; then
+		qmp_bad="$qmp_bad $p"
+	fi
+done
+if [ -z "$qmp_bad" ]; then
+	result realvm-qmp-stats pass "query-stats returned exit_reason_exits/cycles (173 each); at all 3 pauses slots sum == exits == exitstat -p"
+else
+	result realvm-qmp-stats fail "query-stats disagreed at:$qmp_bad ($(head -c 200 /tmp/pause-early.qmp))"
+fi
+for p in $pauses; do
+	pj=/tmp/pause-$p.patch.json
+	bj=/tmp/pause-$p.bpf.json
+	kexits=$(sed -n 's/.*"kvm_exits":\([0-9]*\).*/\1/p' "$pj")
+	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$pj")
+	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace, exactly"
+	if exitdiff -e "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ]; then
+		cat /tmp/pause-$p.diff
+		result "realvm-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits"
+	else
+		cat /tmp/pause-$p.diff /tmp/pause-$p.exitstat.err
+		result "realvm-pause-$p" fail "patch total ${ptotal:-none}, KVM exits ${kexits:-none}: $(grep -m1 -i 'differ\|error\|no ' /tmp/pause-$p.diff)"
+	fi
+done
