@@ -27,7 +27,25 @@ echo "== The host: exittrace on kvm_exit/kvm_entry for the whole guest run =="
 clean < "$log" | sed -n '/^== exittrace, the whole L2 run:/,/^== end of exittrace/p' |
 	sed '1d;$d'
 echo
-echo "== Both witnesses: the guest's last reading (patch) beside exittrace (BPF) =="
+echo "== The witnesses at three pauses (QMP stop: no vCPU can exit) =="
+echo "   PATCH: the patch's counters read on the host (exitstat -p, KVM's debugfs);"
+echo "   BPF: exittrace, attached before the VM started; KVM exits: stock KVM's own statistic"
+clean < "$log" | sed -n '/^realvm: pause .*query-stats/p' | sed 's/^realvm: /  /'
+for p in early booted idle; do
+	echo
+	echo "-- paused: $p"
+	clean < "$log" | sed -n "/^-- pause '$p'/,/^exitdiff:/p" | sed '1d'
+	clean < "$log" | sed -n "s/^@@RESULT realvm-pause-$p /  /p"
+done
+agree=$(clean < "$log" | grep -c '^@@RESULT realvm-\(pause-[a-z]*\|qmp-stats\) pass')
+echo
+if [ "$agree" = 4 ]; then
+	echo "verdict: at every pause every reason is equal in the patch and in exittrace, and the total equals KVM's own exits statistic and QEMU's query-stats"
+else
+	echo "verdict: the witnesses DISAGREE at $((4 - agree)) of the pause checks; see $log"
+fi
+echo
+echo "== The guest's own reading (patch, via CPUID, after the last pause) beside exittrace's whole run =="
 echo "   (BPF also saw what the guest did after its last read: printing, poweroff)"
 clean < "$log" | sed -n '/^== realvm: guest (patch) vs host/,/^exitdiff:/p' | sed '1d'
 echo
