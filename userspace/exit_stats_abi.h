@@ -44,4 +44,17 @@
 /* EDX of 0x4ffffffe/0x4fffffff for a reason the vendor does not define */
 #define EXIT_STATS_UNDEFINED		0xffffffffU
 
+/*
+ * The host's view (patch 7): a vCPU's slots in its binary statistics and
+ * its debugfs exit_stats file.  Slot = VMX basic reason below
+ * VMX_NR_REASONS; SVM code up to SVM_LAST_LOW; SVM_FIRST_HIGH..LAST_HIGH
+ * next, then SVM_INVALID, then one slot for any other code.
+ */
+#define EXIT_STATS_NR_SLOTS		173
+#define EXIT_STATS_VMX_NR_REASONS	80
+#define EXIT_STATS_SVM_LAST_LOW		0xa6U
+#define EXIT_STATS_SVM_FIRST_HIGH	0x400U
+#define EXIT_STATS_SVM_LAST_HIGH	0x403U
+#define EXIT_STATS_SVM_INVALID		0xffffffffU
+
 #endif /* EXIT_STATS_ABI_H */

@@ -13,14 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exit_stats_abi.h"
 #include "kvm_debugfs.h"
 
-/* The slot layout of arch/x86/kvm/exit_stats.h */
-#define VMX_NR_REASONS		80
-#define SVM_LAST_LOW		0xa6U
-#define SVM_FIRST_HIGH		0x400U
-#define SVM_LAST_HIGH		0x403U
-#define SVM_INVALID		0xffffffffU
+/* The slot layout of arch/x86/kvm/exit_stats.h (tests/host/abi_agree.sh) */
+#define VMX_NR_REASONS		EXIT_STATS_VMX_NR_REASONS
+#define SVM_LAST_LOW		EXIT_STATS_SVM_LAST_LOW
+#define SVM_FIRST_HIGH		EXIT_STATS_SVM_FIRST_HIGH
+#define SVM_LAST_HIGH		EXIT_STATS_SVM_LAST_HIGH
+#define SVM_INVALID		EXIT_STATS_SVM_INVALID
 #define SLOT_SVM_HIGH		(SVM_LAST_LOW + 1)
 #define SLOT_SVM_INVALID	(SLOT_SVM_HIGH + SVM_LAST_HIGH - SVM_FIRST_HIGH + 1)
 #define SLOT_OTHER		(SLOT_SVM_INVALID + 1)

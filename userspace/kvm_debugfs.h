@@ -17,10 +17,11 @@
 #include <sys/types.h>
 
 #include "exit_reasons.h"
+#include "exit_stats_abi.h"
 #include "exit_stats.h"
 
 /* Slots of the exit_reason_* statistics (KVM_EXIT_STATS_NR_SLOTS) */
-#define KVM_EXIT_STATS_SLOTS	173
+#define KVM_EXIT_STATS_SLOTS	EXIT_STATS_NR_SLOTS
 
 struct kvm_vm_counters {
 	unsigned int vms;	/* a VMM may run several */

@@ -3,10 +3,11 @@
 # each kernel line's series: kvm-patch/ for 6.12, kvm-patch/6.1/ for 6.1)
 # and for userspace (userspace/exit_stats_abi.h).  Check that every ABI
 # constant has the same value in each series and in userspace, and that no
-# side has one another lacks.
+# side has one another lacks.  That includes the slot layout that the
+# host's reader of patch 7's statistics (userspace/kvm_debugfs.c) relies on.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-names='LEAF_[A-Z_]+|ABI_VERSION|SIGNATURE_E[BCD]X|UNDEFINED'
+names='LEAF_[A-Z_]+|ABI_VERSION|SIGNATURE_E[BCD]X|UNDEFINED|NR_SLOTS|VMX_NR_REASONS|SVM_[A-Z_]+'
 user=$(sed -nE "s/^#define EXIT_STATS_($names)[[:space:]]+([0-9a-fA-FxU]+).*/\1 \2/p" \
 	"$top/userspace/exit_stats_abi.h" | sort)
 [ -n "$user" ] || { echo "abi_agree: found no ABI constants in userspace/exit_stats_abi.h"; exit 1; }
