@@ -10,13 +10,13 @@
 # test is killed mid-run; the same kill without the wrapper is the control
 # that shows the mode is really left changed then.
 #
-# In the QEMU bed the selftest's HLT step (self-IPIs, sti; hlt) fails
-# about once in 150 runs ("expected 20 IPIs, got 21"), or hangs until the
-# bed's timeout, on stock kvm_amd as on the patched one: QEMU 7.2's TCG
-# SVM drops the STI shadow across VMRUN (the lost wakeup) and sometimes
-# delivers an injected interrupt twice.  make flake counts both with
-# self_ipi_hlt and traces them; README.md has the evidence.  The check
-# stays exact: it holds on hardware and in the Bochs bed.
+# In the QEMU bed the emulated SVM (QEMU 7.2, TCG) drops the STI shadow
+# across VMRUN, so a self-IPI can come in before the HLT meant to wait for
+# it (a lost wakeup), and it sometimes runs one injected interrupt's
+# handler twice; stock kvm_amd as much as the patched one (make flake
+# counts both with self_ipi_hlt and traces them; README.md has the
+# evidence).  The selftest's HLT step therefore arms a backstop APIC timer
+# and bounds the IPIs it took from below; its HLT count stays exact.
 #
 # results: kvm-selftest-exit-stats abi-{1..21} selftest-killed-wrapped
 # results: selftest-killed-unwrapped dmesg-clean
