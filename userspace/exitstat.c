@@ -32,7 +32,10 @@ static struct env {
 	const char *reason_text;
 	unsigned int watch;
 	pid_t pid;		/* host mode: the VMM's pid */
+	const char *debugfs;	/* where debugfs is mounted, for -p */
 } env;
+
+enum { OPT_DEBUGFS = 256 };
 
 static volatile sig_atomic_t exiting;
 
@@ -66,6 +69,7 @@ static const struct argp_option opts[] = {
 	{ "reason", 'r', "REASON", 0, "Show only this reason (name or number)", 0 },
 	{ "watch", 'w', "SECONDS", 0, "Print deltas every SECONDS until interrupted", 0 },
 	{ "pid", 'p', "PID", 0, "On the host: read the VMs of VMM process PID (debugfs)", 0 },
+	{ "debugfs", OPT_DEBUGFS, "DIR", 0, "With -p: debugfs is mounted at DIR (default /sys/kernel/debug)", 0 },
 	{},
 };
 
@@ -98,6 +102,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid -p '%s': give a process id", arg);
 		env.pid = (pid_t)v;
 		break;
+	case OPT_DEBUGFS:
+		env.debugfs = arg;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -119,7 +126,7 @@ static int read_counters(enum exit_isa isa, struct exit_stats_snapshot *snap)
 		exit_stats_read(cpuid_native, NULL, isa, snap);
 		return 0;
 	}
-	err = kvm_debugfs_read_pid(NULL, env.pid, &vmc, why, sizeof(why));
+	err = kvm_debugfs_read_pid(env.debugfs, env.pid, &vmc, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "exitstat: %s\n", why);
 		return err;

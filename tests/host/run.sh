@@ -77,6 +77,30 @@ check exitstat-bad-watch 64 'invalid -w' ./exitstat -w 0
 check exitstat-bad-reason 64 'unknown (VMX|SVM) exit reason' ./exitstat -r NOSUCH
 check exitstat-extra-arg 64 'unexpected argument' ./exitstat foo
 
+# exitstat -p: the host's reader of patch 7's debugfs files.  The real
+# files are read in the QEMU bed (realvm's pause points); here a tree in
+# their format (made by this script, for this shell's pid) shows the sums
+# over vCPUs and what each missing part is called.
+dbg=$(mktemp -d)
+vm=$dbg/kvm/$$-11
+mkdir -p "$vm/vcpu0" "$vm/vcpu1"
+echo 7 >"$vm/exits"
+for c in 0 1; do
+	awk -v c=$c 'BEGIN { for (i = 0; i < 173; i++)
+		printf "%d %d %d\n", i, (i == 114) ? 2 + c : (i == 172), (i == 114) ? 100 : 0 }' \
+		>"$vm/vcpu$c/exit_stats"
+done
+check exitstat-pid-sums 0 '"vms":1,"vcpus":2,"kvm_exits":7,"total_exits":7,"total_cycles":200,.*"code":114,"name":"CPUID","exits":5,' \
+	./exitstat --debugfs "$dbg" -p $$ -j
+check exitstat-pid-no-process 1 'no process' ./exitstat --debugfs "$dbg" -p "$(( $(cat /proc/sys/kernel/pid_max) ))"
+check exitstat-pid-no-vm 1 "process 1 has no VM in $dbg/kvm" ./exitstat --debugfs "$dbg" -p 1
+check exitstat-pid-no-debugfs 1 'mount debugfs' ./exitstat --debugfs "$dbg/none" -p $$
+head -n 3 "$vm/vcpu1/exit_stats" >"$vm/vcpu1/short" && mv "$vm/vcpu1/short" "$vm/vcpu1/exit_stats"
+check exitstat-pid-other-version 1 'not 173 lines .*another version' ./exitstat --debugfs "$dbg" -p $$
+rm "$vm/vcpu1/exit_stats"
+check exitstat-pid-no-patch7 1 'lacks patch 7' ./exitstat --debugfs "$dbg" -p $$
+rm -rf "$dbg"
+
 # kvmcheck (install-kvm.sh's check): this machine's KVM, if it has one,
 # answers as it is: stock KVM has no leaves (exit 2); after
 # "make install-kvm" on a developer's machine, the patched modules (their
