@@ -4,8 +4,9 @@
 # straddle a cache line that did not before.  Compares, with pahole, the
 # stock modules of the modular 6.12 kernel with the patched modules built
 # for that same kernel: same config, same compiler, only the series
-# differs.  Also says how many of the series' own members straddle a line
-# (its per-vCPU slots are u64 array elements in struct kvm_vcpu_stat).
+# differs.  And the series' own hot fields (the exit being handled and the
+# totals, in arch.exit_stats) must not straddle a line either; its per-vCPU
+# slots are u64 array elements in struct kvm_vcpu_stat, which never do.
 #
 #   tests/host/cachelines.sh BUILD_DIR
 set -euo pipefail
@@ -29,7 +30,15 @@ for v in vmx:kvm-intel svm:kvm-amd; do
 	size() { pahole -F btf --btf_base "$k/vmlinux.btf" -C "$s" "$1" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p'; }
 	new=$(join -v2 <(cut -d' ' -f1 /tmp/cachelines.stock) \
 		<(grep -v '\.exit_stats' /tmp/cachelines.patched | cut -d' ' -f1) || true)
-	own=$(grep -c '\.exit_stats' /tmp/cachelines.patched || true)
+	# inside the series' 64 bytes: what the exit path touches (the exit
+	# being handled, the totals: start_tsc to the end of total) must sit in
+	# one line
+	own=$(pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$patched/$m.ko" |
+		awk '/struct kvm_vcpu_exit_stats \{/ { in_es = 1 }
+		     in_es && /start_tsc;/ { match($0, /\/\* *[0-9]+ +[0-9]+ *\*\//); split(substr($0, RSTART + 2, RLENGTH - 4), f, " "); first = f[1] }
+		     in_es && /\}total;/ { match($0, /\/\* *[0-9]+ +[0-9]+ *\*\//); split(substr($0, RSTART + 2, RLENGTH - 4), f, " "); last = f[1] + f[2] - 1; in_es = 0 }
+		     END { if (first == "" || last == "") print "no start_tsc/total found"
+			   else if (int(first / 64) != int(last / 64)) printf "bytes %d-%d span lines %d-%d\n", first, last, int(first / 64), int(last / 64) }')
 	echo "cachelines: struct $s: $(size "$stock/$m.ko") -> $(size "$patched/$m.ko") bytes;" \
 		"$(wc -l </tmp/cachelines.stock) members straddle a line on stock," \
 		"$(grep -vc '\.exit_stats' /tmp/cachelines.patched) on patched (without exit_stats)"
@@ -38,6 +47,12 @@ for v in vmx:kvm-intel svm:kvm-amd; do
 		echo "$new" | sed 's/^/  /'
 		fail=1
 	fi
-	echo "cachelines: $s: the series' own members that straddle a line: $own"
+	if [ -n "$own" ]; then
+		echo "cachelines: FAILED: $s: the series' hot fields straddle a line:"
+		echo "$own" | sed 's/^/  /'
+		fail=1
+	else
+		echo "cachelines: $s: the series' hot fields (arch.exit_stats: start_tsc .. total) are in one line"
+	fi
 done
 exit $fail
