@@ -70,6 +70,7 @@ FNR == 1 {
 		out("meta" OFS "tool" OFS jstr("tool"))
 		out("meta" OFS "start_utc" OFS jstr("start_utc"))
 		out("meta" OFS "isa" OFS jstr("isa"))
+		meta_isa = jstr("isa")
 		out("meta" OFS "kernel" OFS jstr("kernel"))
 		out("meta" OFS "interval_s" OFS jnum("interval_s"))
 		have_meta = have_header = 1
@@ -88,6 +89,8 @@ FNR == 1 {
 	v = substr(kv, index(kv, "=") + 1)
 	if (k == "version" && v != 1)
 		fail("record format version " v ", this reader knows 1")
+	if (k == "isa")
+		meta_isa = v
 	out("meta" OFS k OFS v)
 	next
 }
@@ -119,6 +122,9 @@ kind == "exits" {
 	need_counts()
 	if (!is_count(pid) || !is_count(code) || isa !~ /^(VMX|SVM|\?)$/ || name == "")
 		fail("an exits record needs pid, isa (VMX/SVM), code and name")
+	# the host's vendor in the header must be that of its exits
+	if (meta_isa ~ /^(VMX|SVM)$/ && isa ~ /^(VMX|SVM)$/ && isa != meta_isa)
+		fail("the header says isa=" meta_isa " but an exits record is " isa)
 	if (open_t0 == "") {
 		if (t0 != last_t1)
 			fail("interval starts at " t0 " but the previous one ended at " last_t1)

@@ -2,6 +2,7 @@
 /*
  * probe.c - ask the running kernel what exittrace needs of it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,12 +78,17 @@ static enum exit_isa cpu_flag_isa(void)
 
 enum exit_isa probe_kvm_isa(const char **module, const char **vcpu_struct)
 {
+	bool intel = dir_exists("/sys/module/kvm_intel");
+	bool amd = dir_exists("/sys/module/kvm_amd");
 	enum exit_isa isa;
 
-	if (dir_exists("/sys/module/kvm_intel"))
-		isa = EXIT_ISA_VMX;
-	else if (dir_exists("/sys/module/kvm_amd"))
-		isa = EXIT_ISA_SVM;
+	/*
+	 * A loaded vendor module says which; but a kernel with KVM built in
+	 * has both directories (each has parameters), so then, as when
+	 * neither is there, the CPU's flag decides.
+	 */
+	if (intel != amd)
+		isa = intel ? EXIT_ISA_VMX : EXIT_ISA_SVM;
 	else
 		isa = cpu_flag_isa();
 	/* no vendor module and no flag (a guest without nested support):
