@@ -116,7 +116,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 static struct kvm_vm_counters vmc;
 
-/* One reading: the CPUID leaves in a guest, the binary stats with -p */
+/* One reading: the CPUID leaves in a guest, KVM's debugfs with -p */
 static int read_counters(enum exit_isa isa, struct exit_stats_snapshot *snap)
 {
 	char why[256];
@@ -135,8 +135,9 @@ static int read_counters(enum exit_isa isa, struct exit_stats_snapshot *snap)
 	return 0;
 }
 
+/* @kvm_exits: KVM's own count over the same span as @s (with -p) */
 static void print_json(const struct exit_stats_snapshot *s, unsigned int interval,
-		       const struct exitstat_filter *flt)
+		       const struct exitstat_filter *flt, uint64_t kvm_exits)
 {
 	char extra[160];
 
@@ -146,7 +147,7 @@ static void print_json(const struct exit_stats_snapshot *s, unsigned int interva
 	}
 	snprintf(extra, sizeof(extra),
 		 "\"source\":\"debugfs\",\"pid\":%d,\"vms\":%u,\"vcpus\":%u,\"kvm_exits\":%" PRIu64 ",",
-		 (int)env.pid, vmc.vms, vmc.vcpus, vmc.kvm_exits);
+		 (int)env.pid, vmc.vms, vmc.vcpus, kvm_exits);
 	exitstat_print_json_with(stdout, s, interval, flt, extra);
 }
 
@@ -205,7 +206,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (!env.watch) {
 		if (env.json) {
-			print_json(&now, 0, &flt);
+			print_json(&now, 0, &flt, vmc.kvm_exits);
 		} else {
 			exitstat_print_table(stdout, &now, "since the VM started", &flt);
 			if (env.pid)
@@ -218,6 +219,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	while (!exiting) {
+		uint64_t kvm_exits_before = vmc.kvm_exits;
+
 		before = now;
 		sleep(env.watch);
 		if (read_counters(isa, &now))
@@ -227,7 +230,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (env.json) {
-			print_json(&d, env.watch, &flt);
+			print_json(&d, env.watch, &flt, vmc.kvm_exits - kvm_exits_before);
 		} else {
 			exitstat_print_table(stdout, &d, "last interval", &flt);
 			printf("rate: %.1f exits/s\n\n", (double)d.total_exits / env.watch);

@@ -1,45 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvm_binstats.c - the KVM patch's counters of one VM, read on the host
- * through the VMM's vCPU fds (see kvm_debugfs.h).
+ * kvm_debugfs.c - the KVM patch's counters of one VM, read on the host
+ * from the exit_stats files in KVM's debugfs (see kvm_debugfs.h).
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exit_stats_abi.h"
 #include "kvm_debugfs.h"
 
-/* The slot layout of arch/x86/kvm/exit_stats.h (tests/host/abi_agree.sh) */
-#define VMX_NR_REASONS		EXIT_STATS_VMX_NR_REASONS
-#define SVM_LAST_LOW		EXIT_STATS_SVM_LAST_LOW
-#define SVM_FIRST_HIGH		EXIT_STATS_SVM_FIRST_HIGH
-#define SVM_LAST_HIGH		EXIT_STATS_SVM_LAST_HIGH
-#define SVM_INVALID		EXIT_STATS_SVM_INVALID
-#define SLOT_SVM_HIGH		(SVM_LAST_LOW + 1)
-#define SLOT_SVM_INVALID	(SLOT_SVM_HIGH + SVM_LAST_HIGH - SVM_FIRST_HIGH + 1)
+/*
+ * The slot layout of arch/x86/kvm/exit_stats.h; the EXIT_STATS_* constants
+ * are checked against the series by tests/host/abi_agree.sh.
+ */
+#define SLOT_SVM_HIGH		(EXIT_STATS_SVM_LAST_LOW + 1)
+#define SLOT_SVM_INVALID	(SLOT_SVM_HIGH + EXIT_STATS_SVM_LAST_HIGH - \
+				 EXIT_STATS_SVM_FIRST_HIGH + 1)
 #define SLOT_OTHER		(SLOT_SVM_INVALID + 1)
 
-_Static_assert(SLOT_OTHER + 1 == KVM_EXIT_STATS_SLOTS, "slot layout");
+_Static_assert(SLOT_OTHER + 1 == EXIT_STATS_NR_SLOTS, "slot layout");
 
 unsigned int kvm_debugfs_slot(enum exit_isa isa, uint32_t code)
 {
 	if (isa == EXIT_ISA_VMX)
-		return code < VMX_NR_REASONS ? code : SLOT_OTHER;
-	if (code <= SVM_LAST_LOW)
+		return code < EXIT_STATS_VMX_NR_REASONS ? code : SLOT_OTHER;
+	if (code <= EXIT_STATS_SVM_LAST_LOW)
 		return code;
-	if (code >= SVM_FIRST_HIGH && code <= SVM_LAST_HIGH)
-		return SLOT_SVM_HIGH + code - SVM_FIRST_HIGH;
-	return code == SVM_INVALID ? SLOT_SVM_INVALID : SLOT_OTHER;
+	if (code >= EXIT_STATS_SVM_FIRST_HIGH && code <= EXIT_STATS_SVM_LAST_HIGH)
+		return SLOT_SVM_HIGH + code - EXIT_STATS_SVM_FIRST_HIGH;
+	return code == EXIT_STATS_SVM_INVALID ? SLOT_SVM_INVALID : SLOT_OTHER;
 }
 
-void kvm_debugfs_snapshot(const struct kvm_vm_counters *bs, enum exit_isa isa,
+void kvm_debugfs_snapshot(const struct kvm_vm_counters *vmc, enum exit_isa isa,
 			   struct exit_stats_snapshot *snap)
 {
 	const struct exit_reason *t;
@@ -47,9 +43,9 @@ void kvm_debugfs_snapshot(const struct kvm_vm_counters *bs, enum exit_isa isa,
 
 	memset(snap, 0, sizeof(*snap));
 	snap->isa = isa;
-	for (i = 0; i < KVM_EXIT_STATS_SLOTS; i++) {
-		snap->total_exits += bs->exits[i];
-		snap->total_cycles += bs->cycles[i];
+	for (i = 0; i < EXIT_STATS_NR_SLOTS; i++) {
+		snap->total_exits += vmc->exits[i];
+		snap->total_cycles += vmc->cycles[i];
 	}
 	t = exit_reason_table(isa, &n);
 	for (i = 0; i < n && i < EXIT_STATS_MAX_REASONS; i++) {
@@ -57,10 +53,17 @@ void kvm_debugfs_snapshot(const struct kvm_vm_counters *bs, enum exit_isa isa,
 
 		snap->reasons[i] = (struct reason_stats){
 			.code = t[i].code, .defined = true,
-			.exits = bs->exits[slot], .cycles = bs->cycles[slot],
+			.exits = vmc->exits[slot], .cycles = vmc->cycles[slot],
 		};
 	}
 	snap->nr_reasons = i;
+}
+
+/* @err opening @path: its sentence in @why, and -@err */
+static int failed(char *why, size_t len, const char *path, int err)
+{
+	snprintf(why, len, "%s: %s", path, strerror(err));
+	return -err;
 }
 
 /* Add the "slot exits cycles" lines of one vCPU's exit_stats file. */
@@ -71,21 +74,19 @@ static int add_vcpu(const char *path, struct kvm_vm_counters *vmc, char *why, si
 	FILE *f = fopen(path, "r");
 	int n;
 
-	if (!f) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (!f)
+		return failed(why, len, path, errno);
 	while ((n = fscanf(f, "%u %llu %llu", &slot, &exits, &cycles)) == 3) {
-		if (slot >= KVM_EXIT_STATS_SLOTS)
+		if (slot >= EXIT_STATS_NR_SLOTS)
 			break;
 		vmc->exits[slot] += exits;
 		vmc->cycles[slot] += cycles;
 		lines++;
 	}
 	fclose(f);
-	if (n != EOF || lines != KVM_EXIT_STATS_SLOTS) {
+	if (n != EOF || lines != EXIT_STATS_NR_SLOTS) {
 		snprintf(why, len, "%s: not %d lines of \"slot exits cycles\": another version of the series?",
-			 path, KVM_EXIT_STATS_SLOTS);
+			 path, EXIT_STATS_NR_SLOTS);
 		return -EPROTO;
 	}
 	vmc->vcpus++;
@@ -102,10 +103,8 @@ static int add_kvm_exits(const char *vmdir, struct kvm_vm_counters *vmc, char *w
 
 	snprintf(path, sizeof(path), "%s/exits", vmdir);
 	f = fopen(path, "r");
-	if (!f) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (!f)
+		return failed(why, len, path, errno);
 	ok = fscanf(f, "%llu", &v) == 1;
 	fclose(f);
 	if (!ok) {
@@ -128,10 +127,8 @@ static int add_vm(const char *vmdir, struct kvm_vm_counters *vmc, char *why, siz
 	if (err)
 		return err;
 	d = opendir(vmdir);
-	if (!d) {
-		snprintf(why, len, "%s: %s", vmdir, strerror(errno));
-		return -errno;
-	}
+	if (!d)
+		return failed(why, len, vmdir, errno);
 	while (!err && (e = readdir(d))) {
 		if (strncmp(e->d_name, "vcpu", 4))
 			continue;
@@ -170,10 +167,12 @@ int kvm_debugfs_read_pid(const char *debugfs, pid_t pid, struct kvm_vm_counters 
 	}
 	d = opendir(kvmdir);
 	if (!d) {
-		snprintf(why, len, "%s: %s%s", kvmdir, strerror(errno),
-			 errno == EACCES ? " (run as root)" :
-			 errno == ENOENT ? " (mount debugfs: mount -t debugfs none /sys/kernel/debug; and is kvm loaded?)" : "");
-		return -errno;
+		int open_err = errno;
+
+		snprintf(why, len, "%s: %s%s", kvmdir, strerror(open_err),
+			 open_err == EACCES ? " (run as root)" :
+			 open_err == ENOENT ? " (mount debugfs: mount -t debugfs none /sys/kernel/debug; and is kvm loaded?)" : "");
+		return -open_err;
 	}
 	/* KVM names a VM's directory "<pid>-<VM fd>" */
 	snprintf(prefix, sizeof(prefix), "%d-", (int)pid);

@@ -20,15 +20,12 @@
 #include "exit_stats_abi.h"
 #include "exit_stats.h"
 
-/* Slots of the exit_reason_* statistics (KVM_EXIT_STATS_NR_SLOTS) */
-#define KVM_EXIT_STATS_SLOTS	EXIT_STATS_NR_SLOTS
-
 struct kvm_vm_counters {
 	unsigned int vms;	/* a VMM may run several */
 	unsigned int vcpus;
 	uint64_t kvm_exits;	/* KVM's own "exits" statistic (stock code) */
-	uint64_t exits[KVM_EXIT_STATS_SLOTS];
-	uint64_t cycles[KVM_EXIT_STATS_SLOTS];
+	uint64_t exits[EXIT_STATS_NR_SLOTS];
+	uint64_t cycles[EXIT_STATS_NR_SLOTS];
 };
 
 /*
@@ -46,7 +43,7 @@ unsigned int kvm_debugfs_slot(enum exit_isa isa, uint32_t code);
  * The same numbers as a guest's reading: every reason the vendor defines,
  * totals over all slots (the "other" slot included).
  */
-void kvm_debugfs_snapshot(const struct kvm_vm_counters *bs, enum exit_isa isa,
+void kvm_debugfs_snapshot(const struct kvm_vm_counters *vmc, enum exit_isa isa,
 			   struct exit_stats_snapshot *snap);
 
 #endif /* KVM_DEBUGFS_H */

@@ -7,6 +7,7 @@
 # prints "path offset size" for each member, at any depth, that is at most
 # one 64-byte line long but spans two.  (A bigger member spans lines
 # anyway; bitfields sit inside an aligned unit and are left out.)
+# With -v all=1 it prints every member instead, with the same paths.
 function leaf_name(line,	m) {
 	sub(/;.*/, "", line)
 	gsub(/ *__attribute__\(\(.*\)\)/, "", line)
@@ -48,7 +49,7 @@ match(line, /\/\* *[0-9]+ +[0-9]+ *\*\/$/) {		# a plain member
 }
 END {
 	for (k = 1; k <= n; k++)
-		if (size[k] > 0 && size[k] <= 64 &&
-		    int(off[k] / 64) != int((off[k] + size[k] - 1) / 64))
+		if (all || (size[k] > 0 && size[k] <= 64 &&
+			    int(off[k] / 64) != int((off[k] + size[k] - 1) / 64)))
 			printf "%s %d %d\n", path[k], off[k], size[k]
 }

@@ -21,23 +21,21 @@ fail=0
 for v in vmx:kvm-intel svm:kvm-amd; do
 	s=vcpu_${v%%:*}
 	m=${v#*:}
-	lines() {	# lines MODULE: the straddling members, sorted by path
-		pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$1" |
-			awk -f "$here/cachelines.awk" | sort
-	}
-	lines "$stock/$m.ko" >/tmp/cachelines.stock
-	lines "$patched/$m.ko" >/tmp/cachelines.patched
+	pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$stock/$m.ko" >/tmp/cachelines.stock.E
+	pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$patched/$m.ko" >/tmp/cachelines.patched.E
+	# the straddling members, sorted by path
+	awk -f "$here/cachelines.awk" /tmp/cachelines.stock.E | sort >/tmp/cachelines.stock
+	awk -f "$here/cachelines.awk" /tmp/cachelines.patched.E | sort >/tmp/cachelines.patched
 	size() { pahole -F btf --btf_base "$k/vmlinux.btf" -C "$s" "$1" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p'; }
 	new=$(join -v2 <(cut -d' ' -f1 /tmp/cachelines.stock) \
 		<(grep -v '\.exit_stats' /tmp/cachelines.patched | cut -d' ' -f1) || true)
 	# inside the series' 64 bytes: what the exit path touches (the exit
 	# being handled, the totals: start_tsc to the end of total) must sit in
 	# one line
-	own=$(pahole -F btf --btf_base "$k/vmlinux.btf" -E -C "$s" "$patched/$m.ko" |
-		awk '/struct kvm_vcpu_exit_stats \{/ { in_es = 1 }
-		     in_es && /start_tsc;/ { match($0, /\/\* *[0-9]+ +[0-9]+ *\*\//); split(substr($0, RSTART + 2, RLENGTH - 4), f, " "); first = f[1] }
-		     in_es && /\}total;/ { match($0, /\/\* *[0-9]+ +[0-9]+ *\*\//); split(substr($0, RSTART + 2, RLENGTH - 4), f, " "); last = f[1] + f[2] - 1; in_es = 0 }
-		     END { if (first == "" || last == "") print "no start_tsc/total found"
+	own=$(awk -v all=1 -f "$here/cachelines.awk" /tmp/cachelines.patched.E |
+		awk '$1 ~ /\.arch\.exit_stats\.start_tsc$/ { first = $2 }
+		     $1 ~ /\.arch\.exit_stats\.total$/ { last = $2 + $3 - 1 }
+		     END { if (first == "" || last == "") print "no arch.exit_stats.start_tsc/total found"
 			   else if (int(first / 64) != int(last / 64)) printf "bytes %d-%d span lines %d-%d\n", first, last, int(first / 64), int(last / 64) }')
 	echo "cachelines: struct $s: $(size "$stock/$m.ko") -> $(size "$patched/$m.ko") bytes;" \
 		"$(wc -l </tmp/cachelines.stock) members straddle a line on stock," \

@@ -154,7 +154,8 @@ static void watchdog(int sig)
 
 int main(int argc, char *argv[])
 {
-	uint64_t n, taken = 0, extra = 0, inj0, halt0, inj, halt;
+	uint64_t n, taken = 0, extra = 0, batches = 0;
+	uint64_t inj0, halt0, inj_prev, halt_prev, inj, halt;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
@@ -175,12 +176,9 @@ int main(int argc, char *argv[])
 	watched = vcpu;
 	watched_vm = vm;
 	signal(SIGALRM, watchdog);
-	inj0 = stat(vcpu, "irq_injections");
-	halt0 = stat(vcpu, "halt_exits");
+	inj0 = inj_prev = stat(vcpu, "irq_injections");
+	halt0 = halt_prev = stat(vcpu, "halt_exits");
 	for (;;) {
-		uint64_t i0 = stat(vcpu, "irq_injections");
-		uint64_t h0 = stat(vcpu, "halt_exits");
-
 		alarm(WATCHDOG_S);
 		vcpu_run(vcpu);
 		alarm(0);
@@ -188,19 +186,22 @@ int main(int argc, char *argv[])
 		case UCALL_SYNC:
 			if (uc.args[0] & DUPLICATE) {
 				printf("self_ipi_hlt: DUPLICATE: %lu IPIs taken after %lu sent in batch %lu\n",
-				       uc.args[1], (uc.args[0] & 0xffffffff) + 1,
-				       (uint64_t)(taken / BATCH));
+				       uc.args[1], (uc.args[0] & 0xffffffff) + 1, batches);
 				fflush(stdout);
 				exit(3);
 			}
 			taken += uc.args[1];
-			inj = stat(vcpu, "irq_injections") - i0;
-			halt = stat(vcpu, "halt_exits") - h0;
+			batches++;
+			/* since the previous batch's end */
+			inj = stat(vcpu, "irq_injections");
+			halt = stat(vcpu, "halt_exits");
 			if (uc.args[1] != BATCH) {
 				extra++;
 				printf("batch %lu: %lu IPIs taken for %d sent, %lu injections, %lu HLT exits\n",
-				       uc.args[0], uc.args[1], BATCH, inj, halt);
+				       uc.args[0], uc.args[1], BATCH, inj - inj_prev, halt - halt_prev);
 			}
+			inj_prev = inj;
+			halt_prev = halt;
 			continue;
 		case UCALL_DONE:
 			break;

@@ -60,8 +60,7 @@ ipi_loop() {	# ipi_loop LABEL: $ipis self-IPIs over as many runs as it takes
 # the first IPI taken twice (-s), then running on to the end or to the
 # watchdog; the trace's tail shows what KVM saw and did before each end.
 ipi_traced() {
-	t=/sys/kernel/tracing
-	[ -d $t/events/kvm ] || mount -t tracefs nodev $t 2>/dev/null
+	t=/sys/kernel/tracing	# init mounted it
 	for stop in -s ""; do
 		echo 0 >$t/tracing_on
 		echo 512 >$t/buffer_size_kb

@@ -30,9 +30,10 @@ L2_IDLE=${L2_IDLE:-1}
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
 # results: realvm-pause-{early,booted,idle}
 
-# Three independent exittrace instances: JSON and the timeline for the
-# checks, the table with histograms for people to read, and one more
-# recorder that is stopped with SIGINT while the guest still runs.
+# Six independent exittrace instances: JSON and the timeline for the
+# checks, the table with histograms for people to read, one more recorder
+# that is stopped with SIGINT while the guest still runs, and one for each
+# pause point, stopped there.
 echo "== realvm: exittrace on the host side"
 exittrace -s -j -i 100ms --record "$timeline" --mark-labels idle,shutdown >"$etout" 2>"$eterr" &
 etpid=$!
@@ -89,21 +90,17 @@ qmp() {
 	fi
 	qmp_reply
 }
-# pause POINT: stop the VM, read the patch (binary stats, QMP) and stop
-# that point's exittrace, then let the VM go on
+# pause POINT: stop the VM, read the patch (debugfs, which init mounted,
+# and QMP), stop that point's exittrace and wait for its final line (it
+# has read its maps then), then let the VM go on
 pause() {
 	qpid=$(pidof qemu-system-x86_64)
 	qmp stop >/tmp/pause-$1.stop
-	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug
 	exitstat -p "$qpid" -j >/tmp/pause-$1.patch.json 2>/tmp/pause-$1.exitstat.err
 	qmp query-stats '{"target":"vcpu"}' >/tmp/pause-$1.qmp
 	eval "etp=\$pause_${1}_pid"
 	kill -INT "$etp"
-	i=0
-	while kill -0 "$etp" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for /tmp/pause-$1.bpf.json '"final":true'
 	qmp cont >/tmp/pause-$1.cont
 	echo "realvm: paused at '$1': $(wc -c </tmp/pause-$1.patch.json) bytes from exitstat -p, $(wc -c </tmp/pause-$1.qmp) from query-stats"
 }
@@ -237,7 +234,7 @@ fi
 # statistics unmodified (173 values each), and at every pause the slots
 # it shows must add up to the "exits" value it shows beside them, and to
 # what exitstat -p read at the same pause.
-echo "== realvm: pause points (patch via binary stats and QMP, exittrace, KVM's exits)"
+echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
 qmp_sum() {	# qmp_sum FILE NAME: sum of the list NAME, and its length
 	sed -n "s/.*\"name\": \"$2\", \"value\": \\[\\([0-9, ]*\\)\\].*/\\1/p" "$1" |
 		tr ',' '\n' | awk 'NF { s += $1; n++ } END { printf "%d %d\n", s, n }'
