@@ -217,12 +217,16 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	fi
 	exittrace -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
 	etsw=$!
-	wait_for /tmp/et-sw.err attached || echo "pair: exittrace $2 did not attach: $(cat /tmp/et-sw.err)"
+	# where a stuck exittrace is (once seen on modular 6.1, cause open)
+	wait_for /tmp/et-sw.err attached ||
+		echo "pair: exittrace $2 did not attach: $(cat /tmp/et-sw.err); state $(cut -d' ' -f3 /proc/$etsw/stat 2>/dev/null), wchan $(cat /proc/$etsw/wchan 2>/dev/null), stack: $(tr '\n' ' ' </proc/$etsw/stack 2>/dev/null)"
 	echo go >&9
 	wait $sw
 	swrc=$?
 	exec 9>&-
 	kill -INT $etsw
+	# a stuck exittrace must fail this check, not hang the bed
+	wait_for /tmp/et-sw.json '"final":true' || kill -KILL $etsw
 	wait $etsw
 	etrc=$?
 	cat /tmp/sw.out /tmp/et-sw.err
