@@ -92,7 +92,7 @@ exitstat: $(BUILD)/exitstat.static
 	$(Q)cp $< $@
 
 # exitdiff: the two witnesses side by side (static: the beds use it too).
-$(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/exit_reasons.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
@@ -114,9 +114,11 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
-	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o
+	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
+	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
 
-$(BUILD)/us/exittrace.o: userspace/exittrace.c $(BUILD)/bpf/exittrace.skel.h
+# the two that use the skeleton
+$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@

@@ -7,6 +7,10 @@
  *            thread's task storage when and why it exited.
  * kvm_entry: the thread's pending exit ends here; its latency goes into
  *            that reason's sum, min, max and log2 histogram.
+ * handled:   fexit (or kretprobe) of vmx_handle_exit()/svm_handle_exit():
+ *            the exit's time in KVM ends here, where the KVM patch stops
+ *            charging cycles to it; an exit the fastpath handled never
+ *            gets there, and its time in KVM ends at kvm_entry instead.
  *
  * Two ways in, chosen by the loader:
  *  - tp_btf (default): the raw tracepoints.  The kernel does not build
@@ -45,6 +49,11 @@ const volatile bool latency = true;	/* false: --no-latency, counts only */
 const volatile bool self_check = false;
 /* tests only (EXITTRACE_TEST_MISREAD): tp_btf reads a wrong field */
 const volatile bool test_misread = false;
+/* the vCPU's identity is its vcpu_id (classic tracepoints), not its address */
+const volatile bool ident_by_id = false;
+
+/* Set by the loader before the tracepoints attach: a handled program is attached. */
+__u32 kvm_time_on = 0;
 
 #define READ_ONCE(x)	(*(volatile typeof(x) *)&(x))
 
@@ -195,7 +204,33 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->key = key;
 	st->slot = slot;
 	st->vcpu = vcpu;
+	st->handled = 0;
+	/* last: the time between here and the KVM patch's start is BPF's alone */
 	st->exit_ns = bpf_ktime_get_ns();
+}
+
+/* The exit @st holds spent @ns in KVM. */
+static __always_inline void add_kvm_time(const struct vcpu_state *st, __u64 ns)
+{
+	struct exit_stats *s;
+
+	if (st->slot != EXITTRACE_NO_SLOT) {
+		s = bpf_map_lookup_elem(&slots, &st->slot);
+		if (!s)
+			return;
+		s->kvm_count++;
+		s->kvm_sum_ns += ns;
+		if (ns > s->kvm_max_ns)
+			s->kvm_max_ns = ns;
+		return;
+	}
+	s = bpf_map_lookup_elem(&stats, &st->key);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->kvm_count, 1);
+	__sync_fetch_and_add(&s->kvm_sum_ns, ns);
+	if (ns > s->kvm_max_ns)
+		s->kvm_max_ns = ns;
 }
 
 /*
@@ -230,6 +265,9 @@ static __always_inline void on_entry(__u64 vcpu)
 	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
+	/* the fastpath re-entered without handle_exit(): in KVM all along */
+	if (!st->handled && READ_ONCE(kvm_time_on))
+		add_kvm_time(st, lat);
 
 	if (st->slot != EXITTRACE_NO_SLOT) {
 		/* this CPU's copy: no other CPU writes it */
@@ -257,6 +295,81 @@ static __always_inline void on_entry(__u64 vcpu)
 		s->lat_max_ns = lat;
 	bucket = &s->hist[hist_index(lat)];
 	__sync_fetch_and_add(bucket, 1);
+}
+
+/*
+ * The end of the exit's time in KVM, read first: what this program does
+ * after the read is inside the patch's window and not in exittrace's.
+ * @vcpu is 0 when the program does not know it (kretprobe).
+ */
+static __always_inline void on_handled(__u64 now, __u64 vcpu)
+{
+	struct vcpu_state *st;
+
+	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
+	if (!st || !st->exit_ns || st->handled)
+		return;
+	if (vcpu && st->vcpu != vcpu)
+		return;
+	st->handled = 1;
+	add_kvm_time(st, now - st->exit_ns);
+}
+
+static __always_inline __u64 vcpu_ident(struct kvm_vcpu *vcpu)
+{
+	return ident_by_id ? (__u64)BPF_CORE_READ(vcpu, vcpu_id) : (__u64)vcpu;
+}
+
+/* The loader attaches one of these, for the ISA KVM runs (kvm_time.c). */
+SEC("fexit/vmx_handle_exit")
+int BPF_PROG(handled_vmx, struct kvm_vcpu *vcpu, int fastpath, int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_handled(now, vcpu_ident(vcpu));
+	return 0;
+}
+
+SEC("fexit/svm_handle_exit")
+int BPF_PROG(handled_svm, struct kvm_vcpu *vcpu, int fastpath, int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_handled(now, vcpu_ident(vcpu));
+	return 0;
+}
+
+/*
+ * Tests only (EXITTRACE_TEST_KVM_END=fentry): a witness that ends early,
+ * when handle_exit() is called rather than when it returns, which the
+ * comparison with the patch's cycles must catch.
+ */
+SEC("fentry/vmx_handle_exit")
+int BPF_PROG(handled_vmx_early, struct kvm_vcpu *vcpu)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_handled(now, vcpu_ident(vcpu));
+	return 0;
+}
+
+SEC("fentry/svm_handle_exit")
+int BPF_PROG(handled_svm_early, struct kvm_vcpu *vcpu)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_handled(now, vcpu_ident(vcpu));
+	return 0;
+}
+
+/* Where fexit cannot attach (no ftrace, no BTF for the function). */
+SEC("kretprobe")
+int handled_kret(void *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_handled(now, 0);
+	return 0;
 }
 
 /* ---- tp_btf: raw tracepoints ------------------------------------------- */

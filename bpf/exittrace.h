@@ -55,6 +55,14 @@ struct exit_stats {
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;
 	__u64 hist[EXITTRACE_HIST_SLOTS];
+	/*
+	 * Time in KVM: kvm_exit to the return of the vendor's handle_exit()
+	 * (or, for an exit the fastpath handled, to the re-entry), the
+	 * window the KVM patch charges its cycles to.
+	 */
+	__u64 kvm_count;
+	__u64 kvm_sum_ns;
+	__u64 kvm_max_ns;
 };
 
 /*
@@ -121,6 +129,8 @@ struct vcpu_state {
 	__u64 vcpu;		/* which vCPU exited: address, or vcpu_id */
 	struct exit_key key;
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
+	__u32 handled;		/* its time in KVM is counted already */
+	__u32 pad;
 };
 
 /*

@@ -22,13 +22,16 @@
 
 #include "exit_reasons.h"
 #include "exittrace_args.h"
+#include "kvm_time.h"
 #include "record.h"
 #include "report.h"
 #include "probe.h"
+#include "prog_stats.h"
 #include "self_check.h"
 #include "exittrace.skel.h"
 
 static struct exittrace_args env;
+static struct kvm_time kvm_time;
 
 static volatile sig_atomic_t exiting;
 
@@ -177,7 +180,8 @@ static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_
 			continue;
 		for (cpu = 0; cpu < nr_cpus && !err; cpu++) {
 			v = &values[(size_t)i * nr_cpus + cpu];
-			if (v->count || v->lat_count || v->unpaired)
+			/* a CPU may hold only the end of an exit that began on another */
+			if (v->count || v->lat_count || v->unpaired || v->kvm_count)
 				err = snapshot_add(s, &key, v);
 		}
 	}
@@ -288,6 +292,8 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
 	bool btf = mode == ATTACH_BTF, check;
+	const char *module = NULL;
+	enum exit_isa isa;
 	unsigned int i;
 	int err;
 
@@ -338,8 +344,20 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	/* tests only: make tp_btf read a wrong field, to see the check fail */
 	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
 				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
-
-	err = exittrace_bpf__load(skel);
+	isa = probe_kvm_isa(&module, NULL);
+	err = kvm_time_configure(&kvm_time, skel, isa, module, !btf);
+	if (!err)
+		err = exittrace_bpf__load(skel);
+	if (err && kvm_time.want == KVM_TIME_AUTO && !kvm_time.no_fexit &&
+	    (bpf_program__autoload(skel->progs.handled_vmx) ||
+	     bpf_program__autoload(skel->progs.handled_svm))) {
+		/* a kernel whose trampolines cannot take fexit: try without */
+		exittrace_bpf__destroy(skel);
+		kvm_time.no_fexit = true;
+		return open_attach(out, mode);
+	}
+	if (!err)
+		err = kvm_time_attach(&kvm_time, skel);
 	if (!err)
 		err = exittrace_bpf__attach(skel);
 	if (err) {
@@ -475,7 +493,7 @@ int main(int argc, char **argv)
 	struct exittrace_bpf *skel = NULL;
 	enum exittrace_attach mode = ATTACH_CLASSIC;
 	struct timespec start, t, deadline, end_at;
-	double elapsed = 0, last = 0, start_unix;
+	double elapsed = 0, last = 0, start_unix, tsc_hz;
 	const char *why = "signal";
 	__u64 drops_stats, drops_vcpus, drops_vendor;
 	struct self_check_run check = { .state = SELF_CHECK_OFF };
@@ -485,6 +503,7 @@ int main(int argc, char **argv)
 	err = exittrace_parse_args(argc, argv, 0, &env);
 	if (err)
 		return 64;	/* EX_USAGE, as argp uses */
+	kvm_time.want = env.no_latency ? KVM_TIME_OFF : env.kvm_time;
 	ropts.per_vm = env.per_vm;
 	ropts.histograms = env.histograms;
 	ropts.timestamp = env.timestamp;
@@ -532,6 +551,7 @@ int main(int argc, char **argv)
 		check.link = &skel->links.exit_check;
 	}
 
+	ropts.kvm_time = kvm_time.got != KVM_TIME_OFF;
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -636,6 +656,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	elapsed = mono_s(&t) - mono_s(&start);
 	exittrace_bpf__detach(skel);
+	tsc_hz = kvm_time_tsc_hz(&kvm_time);
 	self_check_poll(&check, elapsed, stderr);
 	err = collect(skel, &now, nr_cpus);
 	if (!err)
@@ -678,18 +699,30 @@ int main(int argc, char **argv)
 		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
 		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.compared);
+		if (kvm_time.got != KVM_TIME_OFF)
+			printf("time in KVM: ends at %s of %s; TSC %.3f MHz\n",
+			       kvm_time.got == KVM_TIME_FEXIT ? "fexit" : "kretprobe", kvm_time.func,
+			       tsc_hz / 1e6);
+		else if (!env.no_latency)
+			printf("time in KVM: not measured: %s\n", kvm_time.why);
 	}
 	if (env.json)
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
 		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu,"
 		       "\"self_check\":\"%s\",\"self_check_compared\":%llu,\"self_check_agreed\":%llu,"
-		       "\"self_check_unmatched\":%llu}\n",
+		       "\"self_check_unmatched\":%llu,\"kvm_time\":\"%s\",\"kvm_time_func\":\"%s\","
+		       "\"tsc_hz\":%.0f",
 		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
 		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
 		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
 		       (unsigned long long)drops_vendor, self_check_state_name(check.state),
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
-		       (unsigned long long)check.sum.unmatched);
+		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
+		       kvm_time.func ? kvm_time.func : "", tsc_hz);
+	if (env.json) {
+		prog_stats_json(stdout, skel->obj);
+		printf("}\n");
+	}
 	if (drops_stats)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);

@@ -37,13 +37,16 @@ static const char doc[] =
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
 "\n"
-"A latency runs from a vCPU's kvm_exit to that same vCPU's next kvm_entry\n"
-"and counts in the interval of the entry; an interval's MIN and MAX are\n"
-"since the start.  Through tp_btf, the first exits are checked against\n"
+"Two times per exit.  IN KVM runs from kvm_exit to the return of the\n"
+"vendor's handle_exit() (to kvm_entry when the fastpath re-entered): the\n"
+"window the KVM patch counts cycles in.  The latency runs from a vCPU's\n"
+"kvm_exit to that same vCPU's next kvm_entry, so it also holds the VMM's\n"
+"work and a halted vCPU's sleep; it counts in the interval of the entry,\n"
+"and an interval's MIN and MAX are since the start.  Through tp_btf, the first exits are checked against\n"
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY };
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
@@ -67,6 +70,8 @@ static const struct argp_option opts[] = {
 	  "Format of --record (default: jsonl for *.jsonl/*.json, else csv)", 0 },
 	{ "mark-labels", OPT_MARK_LABELS, "L1,L2,..", 0,
 	  "Labels of the marks SIGUSR1 puts in the record, in order (default mark1, mark2..)", 0 },
+	{ "kvm-time", OPT_KVM_TIME, "HOW", 0,
+	  "Where an exit's time in KVM ends, at the return of vmx/svm_handle_exit(): auto (default: fexit, else kretprobe), fexit, kprobe or off", 0 },
 	{ "no-latency", OPT_NO_LATENCY, NULL, 0,
 	  "Count exits only: no kvm_entry hook, no per-thread state (the cheapest mode)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
@@ -235,6 +240,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_LATENCY:
 		args->no_latency = true;
 		break;
+	case OPT_KVM_TIME:
+		if (!strcmp(arg, "auto"))
+			args->kvm_time = KVM_TIME_AUTO;
+		else if (!strcmp(arg, "fexit"))
+			args->kvm_time = KVM_TIME_FEXIT;
+		else if (!strcmp(arg, "kprobe"))
+			args->kvm_time = KVM_TIME_KPROBE;
+		else if (!strcmp(arg, "off"))
+			args->kvm_time = KVM_TIME_OFF;
+		else {
+			argp_error(state, "invalid --kvm-time '%s': expected auto, fexit, kprobe or off", arg);
+			return EINVAL;
+		}
+		break;
 	case OPT_ATTACH:
 		if (!strcmp(arg, "auto"))
 			args->attach = ATTACH_AUTO;
@@ -264,6 +283,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (args->mark_labels && !args->record) {
 			argp_error(state, "--mark-labels needs --record FILE: marks go into the record");
+			return EINVAL;
+		}
+		if (args->no_latency && (args->kvm_time == KVM_TIME_FEXIT ||
+					 args->kvm_time == KVM_TIME_KPROBE)) {
+			argp_error(state, "--kvm-time needs the per-thread state that --no-latency turns off: drop one");
 			return EINVAL;
 		}
 		if (args->histograms && args->no_latency) {

@@ -20,6 +20,14 @@ enum exittrace_attach {
 	ATTACH_CLASSIC,		/* tracepoints with their tracefs records */
 };
 
+/* Where an exit's time in KVM ends (kvm_time.c). */
+enum exittrace_kvm_time {
+	KVM_TIME_AUTO,		/* fexit, else kretprobe, else not measured */
+	KVM_TIME_FEXIT,		/* fexit on vmx/svm_handle_exit (BPF trampoline) */
+	KVM_TIME_KPROBE,	/* kretprobe on the same function */
+	KVM_TIME_OFF,		/* not measured */
+};
+
 struct exittrace_args {
 	unsigned int interval_ms;	/* between tables and records, >= 100 */
 	long count;			/* tables to print; -1: until stopped */
@@ -36,6 +44,7 @@ struct exittrace_args {
 	unsigned int max_keys;
 	enum exittrace_attach attach;
 	bool no_latency;		/* count exits only: no kvm_entry hook */
+	enum exittrace_kvm_time kvm_time;
 	const char *openmetrics;
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;

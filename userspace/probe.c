@@ -136,6 +136,16 @@ bool probe_btf_struct(const char *name, const char *module)
 	return with_kernel_btf(module, has_struct, name) > 0;
 }
 
+static int has_func(const struct btf *btf, const void *name)
+{
+	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0 ? 1 : -1;
+}
+
+bool probe_btf_func(const char *name, const char *module)
+{
+	return with_kernel_btf(module, has_func, name) > 0;
+}
+
 /* btf_trace_kvm_exit: typedef -> pointer -> func proto (void *__data, args...) */
 static int tp_args(const struct btf *btf, const void *name)
 {

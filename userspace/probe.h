@@ -25,6 +25,9 @@ enum exit_isa probe_kvm_isa(const char **module, const char **vcpu_struct);
 /* Does the kernel's BTF (vmlinux, or @module's own) describe struct @name? */
 bool probe_btf_struct(const char *name, const char *module);
 
+/* ... and function @name (what fexit attaches to)? */
+bool probe_btf_func(const char *name, const char *module);
+
 /*
  * The arguments of the kvm_exit raw tracepoint: 2 for (vcpu, isa), since
  * 5.16; 3 for (exit_reason, vcpu, isa), up to 5.15; 0 if its BTF

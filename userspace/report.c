@@ -35,6 +35,10 @@ void stats_merge(struct exit_stats *into, const struct exit_stats *from)
 	into->unpaired += from->unpaired;
 	into->lat_count += from->lat_count;
 	into->lat_sum_ns += from->lat_sum_ns;
+	into->kvm_count += from->kvm_count;
+	into->kvm_sum_ns += from->kvm_sum_ns;
+	if (from->kvm_max_ns > into->kvm_max_ns)
+		into->kvm_max_ns = from->kvm_max_ns;
 	if (from->lat_min_ns && (!into->lat_min_ns || from->lat_min_ns < into->lat_min_ns))
 		into->lat_min_ns = from->lat_min_ns;
 	if (from->lat_max_ns > into->lat_max_ns)
@@ -85,10 +89,12 @@ int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct 
 			st.unpaired -= b->st.unpaired;
 			st.lat_count -= b->st.lat_count;
 			st.lat_sum_ns -= b->st.lat_sum_ns;
+			st.kvm_count -= b->st.kvm_count;
+			st.kvm_sum_ns -= b->st.kvm_sum_ns;
 			for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
 				st.hist[j] -= b->st.hist[j];
 		}
-		if (!st.count && !st.lat_count && !st.unpaired)
+		if (!st.count && !st.lat_count && !st.unpaired && !st.kvm_count)
 			continue;
 		if (snapshot_add(d, &now->rows[i].key, &st))
 			return -ENOMEM;
@@ -155,6 +161,21 @@ static double avg_ns(const struct exit_stats *st)
 	return st->lat_count ? (double)st->lat_sum_ns / (double)st->lat_count : 0.0;
 }
 
+static double kvm_avg_ns(const struct exit_stats *st)
+{
+	return st->kvm_count ? (double)st->kvm_sum_ns / (double)st->kvm_count : 0.0;
+}
+
+/* The time-in-KVM columns of one row, when they are measured. */
+static void print_kvm_cols(FILE *f, const struct exit_stats *st, const struct report_opts *o)
+{
+	char b1[16], b2[16];
+
+	if (o->kvm_time)
+		fprintf(f, " %8s %9s", fmt_ns(b1, sizeof(b1), kvm_avg_ns(st)),
+			fmt_ns(b2, sizeof(b2), (double)st->kvm_sum_ns));
+}
+
 void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit)
 {
 	const int width = 30;
@@ -203,22 +224,31 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
 		fprintf(f, "%s\n", ts);
 	}
+	if (o->kvm_time) {
+		/* over the columns below: which time is which */
+		fprintf(f, "%*s %-18s %s\n", o->per_vm ? 59 : 51, "", "---- in KVM ----",
+			"------ exit -> next entry ------");
+	}
 	if (o->per_vm)
 		fprintf(f, "%-7s ", "PID");
-	fprintf(f, "%-3s %-20s %10s %6s %9s %8s %8s %8s %9s\n", "ISA", "REASON", "COUNT",
-		"SHARE", "RATE/s", "AVG", o->interval ? "MIN*" : "MIN", o->interval ? "MAX*" : "MAX",
-		"TOTAL");
+	fprintf(f, "%-3s %-20s %10s %6s %9s", "ISA", "REASON", "COUNT", "SHARE", "RATE/s");
+	if (o->kvm_time)
+		fprintf(f, " %8s %9s", "AVG", "TOTAL");
+	fprintf(f, " %8s %8s %8s %9s\n", "AVG", o->interval ? "MIN*" : "MIN",
+		o->interval ? "MAX*" : "MAX", "TOTAL");
 	for (i = 0; i < s->nr; i++) {
 		const struct row *r = &s->rows[i];
 		const struct exit_stats *st = &r->st;
 
 		if (o->per_vm)
 			fprintf(f, "%-7u ", r->key.tgid);
-		fprintf(f, "%-3s %-20.20s %10llu %5.1f%% %9.1f %8s %8s %8s %9s\n",
+		fprintf(f, "%-3s %-20.20s %10llu %5.1f%% %9.1f",
 			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
 			(unsigned long long)st->count,
 			total.count ? 100.0 * (double)st->count / (double)total.count : 0.0,
-			interval_s > 0 ? (double)st->count / interval_s : 0.0,
+			interval_s > 0 ? (double)st->count / interval_s : 0.0);
+		print_kvm_cols(f, st, o);
+		fprintf(f, " %8s %8s %8s %9s\n",
 			fmt_ns(b1, sizeof(b1), avg_ns(st)),
 			fmt_ns(b2, sizeof(b2), (double)st->lat_min_ns),
 			fmt_ns(b3, sizeof(b3), (double)st->lat_max_ns),
@@ -226,9 +256,11 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	}
 	if (o->per_vm)
 		fprintf(f, "%-7s ", "");
-	fprintf(f, "%-3s %-20s %10llu %5.1f%% %9.1f %8s %8s %8s %9s\n", "", "TOTAL",
+	fprintf(f, "%-3s %-20s %10llu %5.1f%% %9.1f", "", "TOTAL",
 		(unsigned long long)total.count, total.count ? 100.0 : 0.0,
-		interval_s > 0 ? (double)total.count / interval_s : 0.0,
+		interval_s > 0 ? (double)total.count / interval_s : 0.0);
+	print_kvm_cols(f, &total, o);
+	fprintf(f, " %8s %8s %8s %9s\n",
 		fmt_ns(b1, sizeof(b1), avg_ns(&total)),
 		fmt_ns(b2, sizeof(b2), (double)total.lat_min_ns),
 		fmt_ns(b3, sizeof(b3), (double)total.lat_max_ns),
@@ -264,9 +296,11 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 
 	snapshot_totals(s, &total);
 	fprintf(f, "{\"tool\":\"exittrace\",\"time\":%.3f,\"interval_s\":%.3f,"
-		"\"total_exits\":%llu,\"unpaired\":%llu,\"lat_sum_ns\":%llu,\"reasons\":[",
+		"\"total_exits\":%llu,\"unpaired\":%llu,\"lat_sum_ns\":%llu,\"kvm_sum_ns\":%llu,"
+		"\"reasons\":[",
 		now_s, interval_s, (unsigned long long)total.count,
-		(unsigned long long)total.unpaired, (unsigned long long)total.lat_sum_ns);
+		(unsigned long long)total.unpaired, (unsigned long long)total.lat_sum_ns,
+		(unsigned long long)total.kvm_sum_ns);
 	for (i = 0; i < s->nr; i++) {
 		const struct row *r = &s->rows[i];
 		const struct exit_stats *st = &r->st;
@@ -276,12 +310,15 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 			fprintf(f, "\"pid\":%u,", r->key.tgid);
 		fprintf(f, "\"isa\":\"%s\",\"code\":%u,\"name\":\"%s\",\"count\":%llu,"
 			"\"unpaired\":%llu,\"lat_count\":%llu,\"lat_sum_ns\":%llu,"
-			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu",
+			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu,"
+			"\"kvm_count\":%llu,\"kvm_sum_ns\":%llu,\"kvm_max_ns\":%llu",
 			exit_isa_name(r->key.isa), r->key.reason,
 			row_reason_name(&r->key, name, sizeof(name)),
 			(unsigned long long)st->count, (unsigned long long)st->unpaired,
 			(unsigned long long)st->lat_count, (unsigned long long)st->lat_sum_ns,
-			(unsigned long long)st->lat_min_ns, (unsigned long long)st->lat_max_ns);
+			(unsigned long long)st->lat_min_ns, (unsigned long long)st->lat_max_ns,
+			(unsigned long long)st->kvm_count, (unsigned long long)st->kvm_sum_ns,
+			(unsigned long long)st->kvm_max_ns);
 		if (o->histograms) {
 			fprintf(f, ",\"hist_log2_ns\":[");
 			for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)

@@ -56,6 +56,7 @@ struct report_opts {
 	 * the table says so.
 	 */
 	bool interval;
+	bool kvm_time;		/* time in KVM is measured: show its columns */
 };
 
 void print_table(FILE *f, const struct snapshot *s, double interval_s,

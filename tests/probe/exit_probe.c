@@ -5,7 +5,7 @@
  * leaves; everything needed to compare those and a tracer exactly.
  *
  * USAGE: exit_probe [-n N] [-c VCPUS] [-k KINDS] [--vcpu-step S] [--vcpu-ids IDS]
- *                   [--require-abi] [--wait] [-j] [-t SECONDS]
+ *                   [--require-abi] [--wait] [--hold] [-j] [-t SECONDS]
  *
  * Each vCPU executes N (vCPU i: N + i * S) of each selected kind (cpuid, pio_out, pio_in, hlt,
  * mmio_read, mmio_write, msr_read, msr_write, hypercall) and counts in
@@ -117,7 +117,7 @@ static unsigned int nr_vcpus = 1;
 static uint32_t vcpu_ids[PROBE_MAX_VCPUS];
 static bool vcpu_ids_given;
 static uint32_t kinds;
-static bool kinds_given, wait_release, json, require_abi;
+static bool kinds_given, wait_release, hold, json, require_abi;
 static unsigned int timeout;
 
 /* Per-vCPU host state; each entry is touched only by its vCPU's thread. */
@@ -788,12 +788,14 @@ static void on_sigusr1(int sig)
 }
 
 /*
- * Let a tracer filtered by our pid attach before the VM exists.  SIGUSR1
+ * Let a tracer filtered by our pid attach before the VM exists (@what:
+ * "ready"), or let the host read the VM's statistics after its last exit
+ * and before it is gone ("held").  SIGUSR1
  * stays blocked except inside ppoll(), so one sent right after the ready
  * line cannot slip in between a check and the wait.  At EOF on stdin only
  * the signal (or -t) ends the wait.
  */
-static void wait_for_release(void)
+static void wait_for_release(const char *what)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct timespec deadline, now, left, *tmo = NULL;
@@ -807,13 +809,14 @@ static void wait_for_release(void)
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &orig);
+	released = 0;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL))
 		TEST_FAIL("sigaction SIGUSR1: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout;
 
-	printf("exit_probe: ready pid=%d\n", (int)getpid());
+	printf("exit_probe: %s pid=%d\n", what, (int)getpid());
 	fflush(stdout);
 	while (!released) {
 		if (timeout) {
@@ -825,12 +828,13 @@ static void wait_for_release(void)
 				left.tv_nsec += 1000000000L;
 			}
 			if (left.tv_sec < 0)
-				TEST_FAIL("--wait: no line on stdin and no SIGUSR1 within %u s", timeout);
+				TEST_FAIL("--%s: no line on stdin and no SIGUSR1 within %u s",
+					  hold && !strcmp(what, "held") ? "hold" : "wait", timeout);
 			tmo = &left;
 		}
 		r = ppoll(&pfd, stdin_open ? 1 : 0, tmo, &orig);
 		if (r < 0 && errno != EINTR)
-			TEST_FAIL("--wait: ppoll: %s", strerror(errno));
+			TEST_FAIL("%s: ppoll: %s", what, strerror(errno));
 		if (r <= 0)
 			continue;
 		n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -850,7 +854,7 @@ static void wait_for_release(void)
 static void __attribute__((noreturn)) usage(const char *prog, const char *why)
 {
 	printf("usage: %s [-n N] [-c VCPUS] [-k KINDS] [--vcpu-step S] [--vcpu-ids IDS]\n"
-	       "       [--require-abi] [--wait] [-j] [-t SECONDS]\n"
+	       "       [--require-abi] [--wait] [--hold] [-j] [-t SECONDS]\n"
 	       "  -n  iterations of each kind per vCPU (default 1000, max %u)\n"
 	       "  -c  vCPUs, each in its own thread (default 1, max %d)\n"
 	       "  --vcpu-step S  vCPU i runs N + i * S of each kind (default 0)\n"
@@ -862,6 +866,8 @@ static void __attribute__((noreturn)) usage(const char *prog, const char *why)
 	       "      only on a host whose CPU has VMX or SVM: under PVM it hangs)\n"
 	       "  --wait  print \"exit_probe: ready pid=PID\", then create the VM only\n"
 	       "      after a line on stdin or SIGUSR1 (for a tracer filtered by pid)\n"
+	       "  --hold  after the run, print \"exit_probe: held pid=PID\" and keep the VM\n"
+	       "      until the next line or SIGUSR1 (to read its statistics on the host)\n"
 	       "  -j  end with one JSON object on a line of its own\n"
 	       "  -t  fail if not finished after SECONDS (default: wait forever)\n",
 	       prog, PROBE_MAX_ITERATIONS, PROBE_MAX_VCPUS);
@@ -941,6 +947,7 @@ static void parse_options(int argc, char **argv)
 		{ "vcpu-ids", required_argument, NULL, 'I' },
 		{ "require-abi", no_argument, NULL, 'A' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -972,6 +979,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'w':
 			wait_release = true;
+			break;
+		case 'H':
+			hold = true;
 			break;
 		case 'j':
 			json = true;
@@ -1036,7 +1046,7 @@ int main(int argc, char **argv)
 	/* /dev/kvm first: a host without it skips before anyone waits on us */
 	vmm_kvm_fd();
 	if (wait_release)
-		wait_for_release();
+		wait_for_release("ready");
 
 	vmm_step("VM setup");
 	opts.nr_vcpus = nr_vcpus;
@@ -1104,6 +1114,9 @@ int main(int argc, char **argv)
 	if (json)
 		print_json(sh, &res);
 	fflush(stdout);
+	/* every vCPU is out of KVM_RUN for good: the statistics are final */
+	if (hold)
+		wait_for_release("held");
 	vm_free(vm);
 	return nr_failed ? KSFT_FAIL : KSFT_PASS;
 }

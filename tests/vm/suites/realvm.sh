@@ -23,8 +23,10 @@ L2_IDLE=${L2_IDLE:-1}
 # query-stats, which returns KVM's binary statistics as it finds them),
 # and an exittrace instance that attached before the VM started is
 # stopped; then the VM goes on (cont).  While it stands still every reason
-# must agree exactly between the patch and exittrace, and the patch's
-# slots must add up to KVM's own "exits" statistic.
+# must agree exactly between the patch and exittrace, the patch's slots
+# must add up to KVM's own "exits" statistic, and for every reason of 100
+# exits or more the patch's cycles (at the TSC rate exittrace measured)
+# must agree with exittrace's time in KVM within 5%.
 #
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
@@ -263,12 +265,13 @@ for p in $pauses; do
 	bj=/tmp/pause-$p.bpf.json
 	kexits=$(sed -n 's/.*"kvm_exits":\([0-9]*\).*/\1/p' "$pj")
 	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$pj")
-	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace, exactly"
-	if exitdiff -e "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ]; then
+	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace: counts exactly, cycles vs time in KVM"
+	if exitdiff -e --time "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
+	   grep -q 'judged reasons within' /tmp/pause-$p.diff; then
 		cat /tmp/pause-$p.diff
-		result "realvm-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits"
+		result "realvm-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits; time in KVM $(sed -n 's/^exitdiff: time in KVM ([^)]*): //p' /tmp/pause-$p.diff | cut -c1-110)"
 	else
 		cat /tmp/pause-$p.diff /tmp/pause-$p.exitstat.err
-		result "realvm-pause-$p" fail "patch total ${ptotal:-none}, KVM exits ${kexits:-none}: $(grep -m1 -i 'differ\|error\|no ' /tmp/pause-$p.diff)"
+		result "realvm-pause-$p" fail "patch total ${ptotal:-none}, KVM exits ${kexits:-none}: $(grep -i 'differ\|error\|exitdiff: \(no\|exittrace\)' /tmp/pause-$p.diff | head -n2 | tr '\n' ' ')"
 	fi
 done

@@ -21,6 +21,14 @@
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
 # results: trace-per-vm trace-record trace-pair-btf trace-pair-classic
 # results: trace-self-check trace-self-check-misread trace-exact-misread trace-long-exit
+# results: trace-host-a trace-host-b trace-host-classic
+# results: trace-time-fexit trace-time-kprobe trace-time-early trace-time-residual
+#
+# The host's view: both probes hold their VM after its last exit
+# (--hold) while exitstat -p reads the patch's counters for it (the VM's
+# exit_stats files in KVM's debugfs), so every exit of the VM's life is in
+# both witnesses, and every reason must agree exactly.  The times are
+# compared in runs of their own (time_run, below the pairing checks).
 #
 # The self-check: each tp_btf instance compares its own read of the exit
 # reason with the kernel's kvm_exit record for its first exits, and must
@@ -30,10 +38,10 @@
 na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
-exit_probe --wait --require-abi -j -n $na -c 2 --vcpu-step $step --vcpu-ids $ids -t 240 \
+exit_probe --wait --hold --require-abi -j -n $na -c 2 --vcpu-step $step --vcpu-ids $ids -t 240 \
 	</tmp/pa.in >/tmp/pa.out 2>&1 &
 pa=$!
-exit_probe --wait --require-abi -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
+exit_probe --wait --hold --require-abi -j -n $nb -c 1 -t 240 </tmp/pb.in >/tmp/pb.out 2>&1 &
 pb=$!
 exec 7>/tmp/pa.in 8>/tmp/pb.in
 
@@ -45,7 +53,7 @@ exittrace -s -j -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
 exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.err &
 etnoid=$!
-exittrace -s -j --attach classic -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
+exittrace -s -j --attach classic --kvm-time kprobe -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
 etclassic=$!
 EXITTRACE_TEST_MISREAD=1 exittrace -s -j -p $pb >/tmp/et-misread.json 2>/tmp/et-misread.err &
 etmisread=$!
@@ -65,6 +73,14 @@ else
 fi
 echo go >&7
 echo go >&8
+# held: the VMs' last exits are behind them; read the patch on the host
+for p in a b; do
+	eval "pid=\$p$p"
+	wait_for /tmp/p$p.out 'held pid' || echo "trace: probe $p was not held: $(tail -n1 /tmp/p$p.out)"
+	exitstat -p "$pid" -j >/tmp/p$p.host.json 2>/tmp/p$p.host.err
+done
+echo go >&7
+echo go >&8
 wait $pa
 rca=$?
 wait $pb
@@ -81,6 +97,27 @@ if [ "$etrcs" = " 0 0 0 0 0" ]; then
 else
 	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread):$etrcs"
 fi
+
+# The host's view against exittrace, counted (see the top).
+host_check() {	# host_check NAME PATCH_JSON EXITTRACE_JSON [exitdiff options]
+	name=$1 pj=$2 bj=$3
+	shift 3
+	echo "== $name: the patch on the host (exitstat -p, held VM) vs exittrace $*"
+	exitdiff -e "$@" "$pj" "$bj" >/tmp/$name.diff 2>&1
+	rc=$?
+	cat /tmp/$name.diff
+}
+for p in a b classic; do
+	pj=/tmp/p$p.host.json bj=/tmp/et-vm.json opts="--pid"
+	eval "pid=\$p$p"
+	[ $p = classic ] && pj=/tmp/pb.host.json bj=/tmp/et-classic.json opts= pid=
+	host_check trace-host-$p $pj $bj $opts $pid
+	if [ "$rc" = 0 ] && grep -q 'all [0-9]* reasons agree' /tmp/trace-host-$p.diff; then
+		result trace-host-$p pass "$(grep -c '^0x' /tmp/trace-host-$p.diff) reasons, each exactly as the patch counted on the host"
+	else
+		result trace-host-$p fail "exitdiff rc=$rc: $(grep -h 'differ\|exitdiff: \(no\|the\|cannot\)' /tmp/trace-host-$p.diff /tmp/p$p.host.err 2>/dev/null | head -n2 | tr '\n' ' ')"
+	fi
+done
 
 # final() FILE: exittrace's final JSON line, as "attach self_check compared agreed"
 final() {
@@ -244,6 +281,79 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 }
 pair_check trace-pair-btf "" ""
 pair_check trace-pair-classic "--attach classic" "--b-id 1"
+
+# Time in KVM, one exittrace at a time.  Every instance's kvm_exit program
+# runs before the patch's cycle window opens and its fexit program inside
+# it, so a second instance's programs would land in one witness's window
+# and not in the other's.  exit_probe (1 vCPU, 300 of each kind) holds its
+# VM after the last exit, exitstat -p reads the patch's cycles, and
+# exitdiff --time judges every reason of 100 exits or more: within 5%.
+time_run() {	# time_run NAME ENV EXITTRACE_OPTS
+	rm -f /tmp/tr.in
+	mkfifo /tmp/tr.in
+	exit_probe --wait --hold --require-abi -n 300 -c 1 -t 120 </tmp/tr.in >/tmp/tr.out 2>&1 &
+	trp=$!
+	exec 6>/tmp/tr.in
+	wait_for /tmp/tr.out 'ready pid' || echo "time: exit_probe not ready: $(tail -n1 /tmp/tr.out)"
+	# shellcheck disable=SC2086 # ENV and OPTS are word lists
+	env $2 exittrace -s -j $3 -p $trp >/tmp/$1.json 2>/tmp/$1.err &
+	ettr=$!
+	wait_for /tmp/$1.err attached || echo "time: exittrace $3 did not attach: $(cat /tmp/$1.err)"
+	echo go >&6
+	wait_for /tmp/tr.out 'held pid' || echo "time: exit_probe not held: $(tail -n1 /tmp/tr.out)"
+	exitstat -p $trp -j >/tmp/$1.patch.json 2>/tmp/$1.patch.err
+	echo go >&6
+	wait $trp
+	trrc=$?
+	exec 6>&-
+	kill -INT $ettr
+	wait_for /tmp/$1.json '"final":true' || kill -KILL $ettr
+	wait $ettr
+	etrc=$?
+	echo "== $1: exit_probe rc=$trrc, $2 exittrace $3 rc=$etrc: the patch (host) vs exittrace's time in KVM"
+	exitdiff -e --time /tmp/$1.patch.json /tmp/$1.json >/tmp/$1.diff 2>&1
+	diffrc=$?
+	cat /tmp/$1.diff
+}
+time_verdict() { sed -n 's/^exitdiff: time in KVM //p' "/tmp/$1.diff" | cut -c1-160; }
+for how in fexit kprobe; do
+	time_run trace-time-$how "" "--kvm-time $how"
+	if [ "$trrc $etrc $diffrc" = "0 0 0" ] && grep -q 'judged reasons within' /tmp/trace-time-$how.diff; then
+		result trace-time-$how pass "$(time_verdict trace-time-$how)"
+	else
+		result trace-time-$how fail "probe rc=$trrc exittrace rc=$etrc exitdiff rc=$diffrc: $(grep -h 'differs\|exitdiff: \(no\|exittrace\|the\|cannot\)\|exittrace: --kvm' /tmp/trace-time-$how.diff /tmp/trace-time-$how.err | head -n2 | tr -s ' \n' ' ')"
+	fi
+done
+# the broken witness: ending at fentry (handle_exit() called, not returned)
+time_run trace-time-early EXITTRACE_TEST_KVM_END=fentry "--kvm-time fexit"
+if [ "$trrc $etrc $diffrc" = "0 0 1" ] && grep -q 'all [0-9]* reasons agree' /tmp/trace-time-early.diff &&
+   grep -q 'time differs' /tmp/trace-time-early.diff; then
+	result trace-time-early pass "ending early fails: $(grep -c 'time differs' /tmp/trace-time-early.diff) reason(s) differ in time, counts exact"
+else
+	result trace-time-early fail "probe rc=$trrc exittrace rc=$etrc exitdiff rc=$diffrc (want 1, time differs): $(tail -n1 /tmp/trace-time-early.diff)"
+fi
+# The residual, explained: the same run with the kernel counting each
+# program's run time (kernel.bpf_stats_enabled, which adds two clock reads
+# per run: so a run of its own).  The residual per exit of the fexit run
+# must not exceed what exittrace's own exit and fexit programs take per run.
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+time_run trace-time-stats "" "--kvm-time fexit"
+echo 0 >/proc/sys/kernel/bpf_stats_enabled
+prog_ns() {	# prog_ns NAME: ns per run of program NAME in the stats run
+	sed -n "s/.*{\"name\":\"$1\",\"runs\":\([0-9]*\),\"ns\":\([0-9]*\)}.*/\1 \2/p" /tmp/trace-time-stats.json |
+		awk '$1 > 0 { printf "%d", $2 / $1 }'
+}
+exit_ns=$(prog_ns exit_btf)
+handled_ns=$(prog_ns handled_svm)$(prog_ns handled_vmx)
+entry_ns=$(prog_ns entry_btf)
+resid=$(sed -n 's/^exitdiff: time in KVM .*(\([-+][0-9]*\) ns per exit)$/\1/p' /tmp/trace-time-fexit.diff)
+echo "time: residual (patch - exittrace) ${resid:-?} ns per exit; per run: kvm_exit ${exit_ns:-?} ns, handled ${handled_ns:-?} ns, kvm_entry ${entry_ns:-?} ns"
+if [ -n "$resid" ] && [ -n "$exit_ns" ] && [ -n "$handled_ns" ] &&
+   [ "${resid#[-+]}" -le $((exit_ns + handled_ns)) ]; then
+	result trace-time-residual pass "residual $resid ns/exit, within the programs' own cost: kvm_exit $exit_ns + handled $handled_ns ns/run (kvm_entry $entry_ns)"
+else
+	result trace-time-residual fail "residual ${resid:-?} ns/exit vs kvm_exit ${exit_ns:-?} + handled ${handled_ns:-?} ns/run"
+fi
 
 # A 5.5 s exit: vm_switch holds its one vCPU out of the guest that long
 # after its one sync.  Its latency must land in the histogram's last slot
