@@ -209,26 +209,28 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->exit_ns = bpf_ktime_get_ns();
 }
 
-/* The exit @st holds spent @ns in KVM. */
-static __always_inline void add_kvm_time(const struct vcpu_state *st, __u64 ns)
+/*
+ * The row an exit's time in KVM goes to: on this CPU for a slot (the
+ * exit may have begun on another; userspace sums the CPUs).
+ */
+static __always_inline struct exit_stats *kvm_row(const struct vcpu_state *st)
 {
-	struct exit_stats *s;
+	if (st->slot != EXITTRACE_NO_SLOT)
+		return bpf_map_lookup_elem(&slots, &st->slot);
+	return bpf_map_lookup_elem(&stats, &st->key);
+}
 
+/* The exit @st holds spent @ns in KVM: add it to its row @s. */
+static __always_inline void add_kvm_time(const struct vcpu_state *st, struct exit_stats *s, __u64 ns)
+{
 	if (st->slot != EXITTRACE_NO_SLOT) {
-		s = bpf_map_lookup_elem(&slots, &st->slot);
-		if (!s)
-			return;
 		s->kvm_count++;
 		s->kvm_sum_ns += ns;
-		if (ns > s->kvm_max_ns)
-			s->kvm_max_ns = ns;
-		return;
+	} else {
+		__sync_fetch_and_add(&s->kvm_count, 1);
+		__sync_fetch_and_add(&s->kvm_sum_ns, ns);
 	}
-	s = bpf_map_lookup_elem(&stats, &st->key);
-	if (!s)
-		return;
-	__sync_fetch_and_add(&s->kvm_count, 1);
-	__sync_fetch_and_add(&s->kvm_sum_ns, ns);
+	/* a race between CPUs may lose a maximum: an extreme, not a total */
 	if (ns > s->kvm_max_ns)
 		s->kvm_max_ns = ns;
 }
@@ -266,8 +268,11 @@ static __always_inline void on_entry(__u64 vcpu)
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
 	/* the fastpath re-entered without handle_exit(): in KVM all along */
-	if (!st->handled && READ_ONCE(kvm_time_on))
-		add_kvm_time(st, lat);
+	if (!st->handled && READ_ONCE(kvm_time_on)) {
+		s = kvm_row(st);
+		if (s)
+			add_kvm_time(st, s, lat);
+	}
 
 	if (st->slot != EXITTRACE_NO_SLOT) {
 		/* this CPU's copy: no other CPU writes it */
@@ -298,21 +303,28 @@ static __always_inline void on_entry(__u64 vcpu)
 }
 
 /*
- * The end of the exit's time in KVM, read first: what this program does
- * after the read is inside the patch's window and not in exittrace's.
- * @vcpu is 0 when the program does not know it (kretprobe).
+ * The end of the exit's time in KVM.  Everything this program does after
+ * it reads the clock is inside the patch's window and not in exittrace's,
+ * so the lookups come first and only a few stores after.  @vcpu is 0
+ * when the program does not know it (kretprobe).
  */
-static __always_inline void on_handled(__u64 now, __u64 vcpu)
+static __always_inline void on_handled(__u64 vcpu)
 {
 	struct vcpu_state *st;
+	struct exit_stats *s;
+	__u64 now;
 
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns || st->handled)
 		return;
 	if (vcpu && st->vcpu != vcpu)
 		return;
+	s = kvm_row(st);
+	if (!s)
+		return;
+	now = bpf_ktime_get_ns();
 	st->handled = 1;
-	add_kvm_time(st, now - st->exit_ns);
+	add_kvm_time(st, s, now - st->exit_ns);
 }
 
 static __always_inline __u64 vcpu_ident(struct kvm_vcpu *vcpu)
@@ -324,18 +336,14 @@ static __always_inline __u64 vcpu_ident(struct kvm_vcpu *vcpu)
 SEC("fexit/vmx_handle_exit")
 int BPF_PROG(handled_vmx, struct kvm_vcpu *vcpu, int fastpath, int ret)
 {
-	__u64 now = bpf_ktime_get_ns();
-
-	on_handled(now, vcpu_ident(vcpu));
+	on_handled(vcpu_ident(vcpu));
 	return 0;
 }
 
 SEC("fexit/svm_handle_exit")
 int BPF_PROG(handled_svm, struct kvm_vcpu *vcpu, int fastpath, int ret)
 {
-	__u64 now = bpf_ktime_get_ns();
-
-	on_handled(now, vcpu_ident(vcpu));
+	on_handled(vcpu_ident(vcpu));
 	return 0;
 }
 
@@ -347,18 +355,14 @@ int BPF_PROG(handled_svm, struct kvm_vcpu *vcpu, int fastpath, int ret)
 SEC("fentry/vmx_handle_exit")
 int BPF_PROG(handled_vmx_early, struct kvm_vcpu *vcpu)
 {
-	__u64 now = bpf_ktime_get_ns();
-
-	on_handled(now, vcpu_ident(vcpu));
+	on_handled(vcpu_ident(vcpu));
 	return 0;
 }
 
 SEC("fentry/svm_handle_exit")
 int BPF_PROG(handled_svm_early, struct kvm_vcpu *vcpu)
 {
-	__u64 now = bpf_ktime_get_ns();
-
-	on_handled(now, vcpu_ident(vcpu));
+	on_handled(vcpu_ident(vcpu));
 	return 0;
 }
 
@@ -366,9 +370,7 @@ int BPF_PROG(handled_svm_early, struct kvm_vcpu *vcpu)
 SEC("kretprobe")
 int handled_kret(void *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
-
-	on_handled(now, 0);
+	on_handled(0);
 	return 0;
 }
 

@@ -29,18 +29,21 @@ clean < "$log" | sed -n '/^== exittrace, the whole L2 run:/,/^== end of exittrac
 echo
 echo "== The witnesses at three pauses (QMP stop: no vCPU can exit) =="
 echo "   PATCH: the patch's counters read on the host (exitstat -p, KVM's debugfs);"
-echo "   BPF: exittrace, attached before the VM started; KVM exits: stock KVM's own statistic"
+echo "   BPF: exittrace (the first attached before the VM started, each next one at the"
+echo "   pause before: its rows are set beside the patch's growth since then);"
+echo "   PATCH_KVM: the patch's cycles at the TSC rate; BPF_KVM: exittrace's time in KVM"
+echo "   (kvm_exit to the return of handle_exit); KVM exits: stock KVM's own statistic"
 clean < "$log" | sed -n '/^realvm: pause .*query-stats/p' | sed 's/^realvm: /  /'
 for p in early booted idle; do
 	echo
 	echo "-- paused: $p"
-	clean < "$log" | sed -n "/^-- pause '$p'/,/^exitdiff:/p" | sed '1d'
+	clean < "$log" | sed -n "/^-- pause '$p'/,/^exitdiff: time/p" | sed '1d'
 	clean < "$log" | sed -n "s/^@@RESULT realvm-pause-$p /  /p"
 done
 agree=$(clean < "$log" | grep -c '^@@RESULT realvm-\(pause-[a-z]*\|qmp-stats\) pass')
 echo
 if [ "$agree" = 4 ]; then
-	echo "verdict: at every pause every reason is equal in the patch and in exittrace, and the total equals KVM's own exits statistic and QEMU's query-stats"
+	echo "verdict: at every pause every reason is equal in the patch and in exittrace, the total equals KVM's own exits statistic and QEMU's query-stats, and the patch's cycles agree with exittrace's time in KVM within 5% for every reason of 100 exits or more"
 else
 	echo "verdict: the witnesses DISAGREE at $((4 - agree)) of the pause checks; see $log"
 fi

@@ -150,3 +150,21 @@ TEST(args_no_latency)
 	CHECK(a.no_latency && a.per_vm);
 	CHECK(parse(&a, "--no-latency -H") != 0);
 }
+
+TEST(args_kvm_time)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK(a.kvm_time == KVM_TIME_AUTO);
+	CHECK(parse(&a, "--kvm-time fexit") == 0);
+	CHECK(a.kvm_time == KVM_TIME_FEXIT);
+	CHECK(parse(&a, "--kvm-time kprobe") == 0);
+	CHECK(a.kvm_time == KVM_TIME_KPROBE);
+	CHECK(parse(&a, "--kvm-time off") == 0);
+	CHECK(a.kvm_time == KVM_TIME_OFF);
+	CHECK(parse(&a, "--kvm-time fentry") != 0);
+	/* the end of the time in KVM needs the per-thread state */
+	CHECK(parse(&a, "--no-latency --kvm-time fexit") != 0);
+	CHECK(parse(&a, "--no-latency --kvm-time off") == 0);
+}
