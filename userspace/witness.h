@@ -30,6 +30,8 @@ struct witness_row {
 	uint64_t lat_ns;	/* exittrace: exit -> next entry, summed */
 	uint64_t kvm_count;	/* exittrace: exits whose time in KVM was measured */
 	uint64_t kvm_ns;	/* exittrace: time in KVM, summed */
+	uint64_t kvm_max_ns;	/* exittrace: the longest time in KVM */
+	uint64_t lat_max_ns;	/* exittrace: the longest exit -> entry */
 };
 
 struct witness {
@@ -61,6 +63,7 @@ struct witness_opts {
 	bool time;		/* compare the times too */
 	double time_tolerance;	/* relative, e.g. 0.05 */
 	uint64_t time_min_exits;	/* reasons with fewer exits are shown, not judged */
+	double time_slack_ns;	/* per exit: a smaller difference agrees, whatever its % */
 };
 
 struct witness_verdict {
