@@ -88,6 +88,7 @@ int kvm_time_configure(struct kvm_time *kt, struct exittrace_bpf *skel, enum exi
 	bool fexit = false, kprobe = false;
 
 	kt->got = KVM_TIME_OFF;
+	kt->why[0] = '\0';	/* a retry of the load starts afresh */
 	kt->func = isa == EXIT_ISA_VMX ? "vmx_handle_exit" : isa == EXIT_ISA_SVM ? "svm_handle_exit" : NULL;
 	if (kt->want != KVM_TIME_OFF && !kt->func) {
 		snprintf(kt->why, sizeof(kt->why), "KVM's ISA (VMX or SVM) is not known");
