@@ -251,13 +251,17 @@ static __u64 in_flight(const struct snapshot *s, __u64 no_storage)
  */
 /* tp_btf: the kvm_exit raw tracepoint's arguments (probe_kvm_exit_args()) */
 static int kvm_exit_args;
+/* KVM's ISA and its vendor module (probe_kvm_isa()), asked once */
+static enum exit_isa kvm_isa;
+static const char *kvm_module;
 
 static int choose_attach(enum exittrace_attach want, enum exittrace_attach *mode)
 {
-	const char *module = NULL, *name = NULL;
+	const char *module, *name = NULL;
 	bool ok;
 
-	probe_kvm_isa(&module, &name);
+	kvm_isa = probe_kvm_isa(&kvm_module, &name);
+	module = kvm_module;
 	kvm_exit_args = probe_kvm_exit_args();
 	ok = name && probe_btf_struct(name, module) && (kvm_exit_args == 2 || kvm_exit_args == 3);
 
@@ -292,8 +296,6 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
 	bool btf = mode == ATTACH_BTF, check;
-	const char *module = NULL;
-	enum exit_isa isa;
 	unsigned int i;
 	int err;
 
@@ -344,8 +346,7 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	/* tests only: make tp_btf read a wrong field, to see the check fail */
 	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
 				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
-	isa = probe_kvm_isa(&module, NULL);
-	err = kvm_time_configure(&kvm_time, skel, isa, module, !btf);
+	err = kvm_time_configure(&kvm_time, skel, kvm_isa, kvm_module, !btf);
 	if (!err)
 		err = exittrace_bpf__load(skel);
 	if (err && kvm_time.want == KVM_TIME_AUTO && !kvm_time.no_fexit &&
@@ -441,7 +442,7 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 static int record_open(struct recording *rec, const struct timespec *start, double start_unix)
 {
 	static char kernel[65];
-	enum exit_isa isa = probe_kvm_isa(NULL, NULL);
+	enum exit_isa isa = kvm_isa;
 	struct record_meta meta = {
 		.tool = argp_program_version,
 		.start_unix_s = start_unix,
@@ -706,7 +707,7 @@ int main(int argc, char **argv)
 		else if (!env.no_latency)
 			printf("time in KVM: not measured: %s\n", kvm_time.why);
 	}
-	if (env.json)
+	if (env.json) {
 		printf("{\"tool\":\"exittrace\",\"final\":true,\"attach\":\"%s\",\"in_flight\":%llu,"
 		       "\"drops_stats_full\":%llu,\"drops_vcpus_full\":%llu,\"drops_no_vendor\":%llu,"
 		       "\"self_check\":\"%s\",\"self_check_compared\":%llu,\"self_check_agreed\":%llu,"
@@ -719,7 +720,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
 		       kvm_time.func ? kvm_time.func : "", tsc_hz);
-	if (env.json) {
 		prog_stats_json(stdout, skel->obj);
 		printf("}\n");
 	}

@@ -73,12 +73,17 @@ static bool test_early(void)
 	return v && !strcmp(v, "fentry");
 }
 
-static struct bpf_program *fexit_prog(struct kvm_time *kt, struct exittrace_bpf *skel)
+/* The fentry/fexit program for @kt's function, and where its link goes. */
+static struct bpf_program *fexit_prog(struct kvm_time *kt, struct exittrace_bpf *skel,
+				      struct bpf_link ***link)
 {
 	bool vmx = !strcmp(kt->func, "vmx_handle_exit");
 
-	if (test_early())
+	if (test_early()) {
+		*link = vmx ? &skel->links.handled_vmx_early : &skel->links.handled_svm_early;
 		return vmx ? skel->progs.handled_vmx_early : skel->progs.handled_svm_early;
+	}
+	*link = vmx ? &skel->links.handled_vmx : &skel->links.handled_svm;
 	return vmx ? skel->progs.handled_vmx : skel->progs.handled_svm;
 }
 
@@ -130,24 +135,17 @@ int kvm_time_configure(struct kvm_time *kt, struct exittrace_bpf *skel, enum exi
 
 int kvm_time_attach(struct kvm_time *kt, struct exittrace_bpf *skel)
 {
+	struct bpf_link *link, **slot;
 	struct bpf_program *prog;
-	struct bpf_link *link;
 	int err = 0;
 
 	kt->got = KVM_TIME_OFF;
 	if (kt->func && kt->want != KVM_TIME_OFF) {
-		prog = fexit_prog(kt, skel);
+		prog = fexit_prog(kt, skel, &slot);
 		if (bpf_program__autoload(prog)) {
 			link = bpf_program__attach(prog);
 			if (link) {
-				if (prog == skel->progs.handled_vmx)
-					skel->links.handled_vmx = link;
-				else if (prog == skel->progs.handled_svm)
-					skel->links.handled_svm = link;
-				else if (prog == skel->progs.handled_vmx_early)
-					skel->links.handled_vmx_early = link;
-				else
-					skel->links.handled_svm_early = link;
+				*slot = link;	/* the skeleton destroys it */
 				kt->got = KVM_TIME_FEXIT;
 			} else {
 				err = -errno;

@@ -239,6 +239,15 @@ fi
 # (still pending at the end) are unpaired.  tp_btf tells the vCPUs apart
 # by their struct kvm_vcpu, so both have KVM id 0 there; the classic
 # tracepoints only have vcpu_id, so B's vCPU gets id 1 for them.
+# stop_exittrace PID JSON: SIGINT, then its final line; a stuck exittrace
+# must fail the check that waits for it, not hang the bed (SIGKILL).
+# Sets etrc.
+stop_exittrace() {
+	kill -INT "$1"
+	wait_for "$2" '"final":true' || kill -KILL "$1"
+	wait "$1"
+	etrc=$?
+}
 pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	pn=50 io=123
 	grep -qw vmx /proc/cpuinfo && io=30
@@ -261,11 +270,7 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	wait $sw
 	swrc=$?
 	exec 9>&-
-	kill -INT $etsw
-	# a stuck exittrace must fail this check, not hang the bed
-	wait_for /tmp/et-sw.json '"final":true' || kill -KILL $etsw
-	wait $etsw
-	etrc=$?
+	stop_exittrace $etsw /tmp/et-sw.json
 	cat /tmp/sw.out /tmp/et-sw.err
 	row=$(grep '"reasons":\[' /tmp/et-sw.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$io,")
 	val() { echo "$row" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
@@ -306,10 +311,7 @@ time_run() {	# time_run NAME ENV EXITTRACE_OPTS [PCT]
 	wait $trp
 	trrc=$?
 	exec 6>&-
-	kill -INT $ettr
-	wait_for /tmp/$1.json '"final":true' || kill -KILL $ettr
-	wait $ettr
-	etrc=$?
+	stop_exittrace $ettr /tmp/$1.json
 	echo "== $1: exit_probe rc=$trrc, $2 exittrace $3 rc=$etrc: the patch (host) vs exittrace's time in KVM"
 	exitdiff -e --time="${4:-5}" /tmp/$1.patch.json /tmp/$1.json >/tmp/$1.diff 2>&1
 	diffrc=$?
