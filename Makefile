@@ -92,7 +92,7 @@ exitstat: $(BUILD)/exitstat.static
 	$(Q)cp $< $@
 
 # exitdiff: the two witnesses side by side (static: the beds use it too).
-$(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
@@ -135,6 +135,17 @@ $(BUILD)/exittrace.static: $(ET_OBJS)
 exittrace: $(BUILD)/exittrace
 	$(Q)cp $< $@
 
+# bedcheck: the test beds' checks of exittrace, on the comparison exitdiff
+# uses (static: it runs in the beds).
+$(BUILD)/us/bedcheck.o: tests/vm/bedcheck.c | $(BUILD)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
+
+$(BUILD)/bedcheck: $(BUILD)/us/bedcheck.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
+
 # kvmcheck: a tiny VM asking KVM for the discovery leaf (install-kvm.sh
 # runs it on the host and in the beds: static).
 $(BUILD)/kvmcheck: $(BUILD)/us/kvmcheck.o
@@ -151,7 +162,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/witness.o
+	$(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -159,7 +170,7 @@ unit: $(BUILD)/unit/unit_tests
 	$(Q)$<
 
 # ---- test VMM and in-bed test programs -----------------------------------
-TEST_VM_BINS :=
+TEST_VM_BINS := $(BUILD)/bedcheck
 include tests/vmm/vmm.mk
 include tests/probe/probe.mk
 include tests/switch/switch.mk
@@ -197,7 +208,7 @@ $(BUILD)/tests/exit_stats_test.sh: $(BUILD)/tests/exit_stats_test
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test.sh
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/bench_lib.sh tests/vm/check_trace.sh tests/vm/check_cross.sh \
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/bench_lib.sh \
 	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
@@ -407,7 +418,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
 	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
-test-host: all $(BUILD)/kvmcheck
+test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck
 	$(Q)tests/host/run.sh $(BUILD)
 
 test-beds: test-qemu test-bochs test-modules test-kst test-cachelines

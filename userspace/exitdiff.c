@@ -73,15 +73,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "bad --allow '%s': expected CODE=DELTA, e.g. 0x7b=+1", arg);
 		errno = 0;
 		code = strtoull(arg, &end, 0);
-		if (opt.cmp.nr_allow == WITNESS_MAX_ALLOW)
-			argp_error(state, "too many --allow (at most %d)", WITNESS_MAX_ALLOW);
+		if (opt.cmp.nr_rules == WITNESS_MAX_RULES)
+			argp_error(state, "too many --allow (at most %d)", WITNESS_MAX_RULES);
 		if (errno || end != eq || code > UINT32_MAX)
 			argp_error(state, "bad reason code in --allow '%s'", arg);
 		delta = strtoll(eq + 1, &end, 0);
 		if (errno || *end || end == eq + 1)
 			argp_error(state, "bad delta in --allow '%s'", arg);
-		opt.cmp.allow[opt.cmp.nr_allow].code = (uint32_t)code;
-		opt.cmp.allow[opt.cmp.nr_allow++].delta = delta;
+		opt.cmp.rules[opt.cmp.nr_rules].code = (uint32_t)code;
+		opt.cmp.rules[opt.cmp.nr_rules++].delta = delta;
 		break;
 	case OPT_BEFORE:
 		opt.before_path = arg;

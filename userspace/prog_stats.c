@@ -25,11 +25,11 @@ void prog_stats_json(FILE *f, const struct bpf_object *obj)
 		memset(&info, 0, sizeof(info));
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || !info.run_cnt)
 			continue;
-		fprintf(f, "%s{\"name\":\"%s\",\"runs\":%llu,\"ns\":%llu}",
-			first ? ",\"prog_stats\":[" : ",", bpf_program__name(prog),
+		fprintf(f, "%s\"%s\":{\"runs\":%llu,\"ns\":%llu}",
+			first ? ",\"prog_stats\":{" : ",", bpf_program__name(prog),
 			(unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns);
 		first = false;
 	}
 	if (!first)
-		fprintf(f, "]");
+		fprintf(f, "}");
 }

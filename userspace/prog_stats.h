@@ -13,7 +13,7 @@
 struct bpf_object;
 
 /*
- * Write ,"prog_stats":[{"name":..,"runs":..,"ns":..},..] for the loaded
+ * Write ,"prog_stats":{"NAME":{"runs":..,"ns":..},..} for the loaded
  * programs of @obj that ran with stats on; nothing if none did.
  */
 void prog_stats_json(FILE *f, const struct bpf_object *obj);

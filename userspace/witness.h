@@ -20,10 +20,14 @@
 
 #include "exit_reasons.h"
 
-#define WITNESS_MAX_ROWS	512
-#define WITNESS_MAX_ALLOW	32
+#define WITNESS_MAX_ROWS	1024
+#define WITNESS_MAX_RULES	64
+
+/* witness_read()'s @pid: keep exittrace's -P rows apart, one per (VM, reason) */
+#define WITNESS_EACH_PID	UINT32_MAX
 
 struct witness_row {
+	uint32_t pid;		/* exittrace -P read with WITNESS_EACH_PID; else 0 */
 	uint32_t code;
 	uint64_t exits;
 	uint64_t cycles;	/* patch: TSC cycles */
@@ -32,6 +36,8 @@ struct witness_row {
 	uint64_t kvm_ns;	/* exittrace: time in KVM, summed */
 	uint64_t kvm_max_ns;	/* exittrace: the longest time in KVM */
 	uint64_t lat_max_ns;	/* exittrace: the longest exit -> entry */
+	uint64_t lat_count;	/* exittrace: exits paired with their entry */
+	uint64_t lat_min_ns;	/* exittrace: the shortest exit -> entry */
 };
 
 struct witness {
@@ -45,20 +51,44 @@ struct witness {
 
 /*
  * Read the last JSON line of @path with a "reasons" array: exitstat's
- * (@bpf false) or exittrace's.  @pid: only exittrace -P rows of that VM
- * (0: all rows).  0, or -errno with the reason on stderr.
+ * (@bpf false) or exittrace's.  @pid: only exittrace -P rows of that VM;
+ * 0: all rows, those of one reason summed over the VMs; WITNESS_EACH_PID:
+ * all rows, each VM's apart.  0, or -errno with the reason on stderr.
  */
 int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w);
+
+/* The row of (@pid, @code), added if new; NULL when @w is full. */
+struct witness_row *witness_row(struct witness *w, uint32_t pid, uint32_t code);
 
 /* @w -= @before, row by row (a later reading minus an earlier one). */
 void witness_subtract(struct witness *w, const struct witness *before);
 
+/*
+ * How one reason's counts must compare.  A reason without a rule must be
+ * equal, unless ->only_ruled says it is not judged at all.
+ */
+struct witness_rule {
+	uint32_t code;
+	bool at_least;		/* exittrace >= patch + delta (others cause it too) */
+	int64_t delta;		/* expected exittrace - patch */
+	uint64_t unpaired;	/* with ->latency: its exits never followed by an entry */
+};
+
 struct witness_opts {
-	unsigned int nr_allow;
-	struct {
-		uint32_t code;
-		int64_t delta;	/* expected exittrace - patch */
-	} allow[WITNESS_MAX_ALLOW];
+	const char *who;		/* the verdict lines' prefix; NULL: "exitdiff" */
+	const char *patch_label;	/* the left column's title; NULL: "PATCH" */
+	unsigned int nr_rules;
+	struct witness_rule rules[WITNESS_MAX_RULES];
+	bool only_ruled;	/* reasons without a rule are shown, not judged */
+	/* judge exittrace's latencies of each judged reason: every exit but
+	 * the rule's unpaired ones paired, and 0 < min <= average <= max */
+	bool latency;
+	/* > 0: the patch's time of a judged reason, at the TSC rate, may not
+	 * exceed this times exittrace's exit -> entry sum (a bound) */
+	double lat_bound;
+	/* exittrace's exit -> entry sums must be equal too (two readings of
+	 * one exittrace, e.g. its recording and its summary) */
+	bool lat_equal;
 	double tsc_hz;		/* to convert cycles; 0: exittrace's own */
 	bool time;		/* compare the times too */
 	double time_tolerance;	/* relative, e.g. 0.05 */
@@ -68,7 +98,9 @@ struct witness_opts {
 
 struct witness_verdict {
 	unsigned int reasons;		/* rows shown */
+	unsigned int judged;		/* rows whose counts were judged */
 	unsigned int count_differs;
+	unsigned int lat_bad;		/* ->latency, ->lat_bound or ->lat_equal failed */
 	unsigned int time_judged;
 	unsigned int time_differs;
 	double residual_ns;		/* patch - exittrace over the judged reasons */
@@ -79,8 +111,16 @@ struct witness_verdict {
  * Print the two side by side on @f, one row per reason either saw, with
  * the totals and a verdict line, and fill @v.  -EINVAL (said on @f) when
  * the two cannot be compared: other ISAs, no TSC rate, no time in KVM.
+ * The one comparison of the project: exitdiff, the test beds' checks of
+ * exit_probe's guests and of exittrace's recordings all come here.
  */
 int witness_compare(FILE *f, const struct witness *patch, const struct witness *bpf,
 		    const struct witness_opts *o, struct witness_verdict *v);
+
+/* Nothing failed: counts (where judged), latencies and times. */
+static inline bool witness_agree(const struct witness_opts *o, const struct witness_verdict *v)
+{
+	return !v->count_differs && !v->lat_bad && !(o->time && v->time_differs);
+}
 
 #endif /* WITNESS_H */

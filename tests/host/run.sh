@@ -144,19 +144,53 @@ check exittrace-bad-record-format 64 'use csv or jsonl' ./exittrace --record x.c
 check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels boot
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
 
+work=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$work"' EXIT
+# bedcheck: the beds' checks of exittrace against exit_probe's guest and
+# the patch's end readout, on a probe's JSON and an exittrace -P summary
+# (tests/host/fixtures/probe*.json), and each deliberately broken copy
+# refused with the row that broke.
+export BEDCHECK=$build/bedcheck
+bc=$build/bedcheck
+check bedcheck-trace 0 'all 5 judged reasons agree \(2 more shown' $bc trace $fx/probe.json $fx/probe-trace.json --pid 4242
+check bedcheck-trace-vcpu-other 1 '0x7b +IOIO +92 +204 .*<-- differs' $bc trace $fx/probe.json $fx/probe-trace.json --pid 4242 --vcpu 0
+check bedcheck-cross 0 'bedcheck: all 7 reasons agree' $bc cross $fx/probe.json $fx/probe-trace.json --pid 4242 --tsc-khz 1000000
+check bedcheck-other-pid 1 'CPUID +1072 +99 +-973 .*<-- differs' $bc trace $fx/probe.json $fx/probe-trace.json --pid 5151
+sed 's/"code":114,"name":"CPUID","count":1072,"unpaired":0,"lat_count":1072/"code":114,"name":"CPUID","count":1071,"unpaired":0,"lat_count":1071/' \
+	$fx/probe-trace.json >"$work/bc-count.json"
+check bedcheck-trace-count 1 'CPUID +1072 +1071 +-1 .*<-- differs' $bc trace $fx/probe.json "$work/bc-count.json" --pid 4242
+check bedcheck-cross-count 1 'CPUID +1036 +1071 +\+35 .*\(expected \+36\)  <-- differs' \
+	$bc cross $fx/probe.json "$work/bc-count.json" --pid 4242 --tsc-khz 1000000
+sed 's/"name":"IOIO","count":204,"unpaired":2,"lat_count":202/"name":"IOIO","count":204,"unpaired":1,"lat_count":203/' \
+	$fx/probe-trace.json >"$work/bc-paired.json"
+check bedcheck-trace-paired 1 'IOIO .*<-- 203 paired, want 202' $bc trace $fx/probe.json "$work/bc-paired.json" --pid 4242
+sed 's/"code":120,"exits":10,"cycles":9000/"code":120,"exits":10,"cycles":90000/' $fx/probe.json >"$work/bc-cycles.json"
+check bedcheck-cross-cycles 1 "HLT .*<-- the patch's time exceeds exittrace's latency" \
+	$bc cross "$work/bc-cycles.json" $fx/probe-trace.json --pid 4242 --tsc-khz 1000000
+sed 's/"vendor":"SVM"/"vendor":"other"/' $fx/probe.json >"$work/bc-vendor.json"
+check bedcheck-no-vendor 1 'no vendor' $bc trace "$work/bc-vendor.json" $fx/probe-trace.json
+sed 's/"plan":/"planned":/' $fx/probe.json >"$work/bc-plan.json"
+check bedcheck-no-plan 2 'has no "plan"' $bc trace "$work/bc-plan.json" $fx/probe-trace.json
+check bedcheck-no-rows 1 'exittrace has no rows for pid 7' $bc cross $fx/probe.json $fx/probe-trace.json --pid 7 --tsc-khz 1000000
+check bedcheck-usage 64 'usage: bedcheck' $bc cross $fx/probe.json $fx/probe-trace.json
+check bedcheck-get 0 '^tp_btf 0$' $bc get $fx/probe-trace.json attach tsc_hz
+check bedcheck-row 0 '^204 2 202$' $bc row $fx/probe-trace.json IO_INSTRUCTION,IOIO --pid 4242 count unpaired lat_count
+check bedcheck-qmp 0 '^8 3$' $bc qmp $fx/query-stats.json exit_reason_exits
+check bedcheck-order 0 'all 4 reasons agree' $bc order $fx/guest.json $fx/guest.json $fx/host.json
+sed 's/"exits":1000,/"exits":999,/' $fx/guest.json >"$work/bc-guest.json"
+check bedcheck-order-bad 1 'CPUID +1000 +999 +-1 .*<-- differs' $bc order $fx/guest.json "$work/bc-guest.json" $fx/host.json
+
 # The timeline: a recording made by `make demo` in the QEMU bed (the
 # exittrace that wrote it printed timeline-final.json when it stopped).
 tl=$fx/timeline.csv
-work=$(mktemp -d)
-trap 'rm -f "$out"; rm -rf "$work"' EXIT
-check record-fixture-sums 0 'total: record 21905, exittrace 21905 .*end=signal' \
+check record-fixture-sums 0 'bedcheck: all 13 reasons agree' \
 	tests/vm/check_record.sh $tl $fx/timeline-final.json
 # ... and must differ when the summary does: a count, a reason missing
 sed 's/"name":"HLT","count":1310,/"name":"HLT","count":1311,/' $fx/timeline-final.json >"$work/final1.json"
-check record-sums-differ 1 'HLT +record +1310 .* exittrace +1311 .*MISMATCH' \
+check record-sums-differ 1 'HLT +1310 +1311 +\+1 .*<-- differs' \
 	tests/vm/check_record.sh $tl "$work/final1.json"
 sed 's/{"isa":"SVM","code":55,[^}]*},\{0,1\}//; s/,\]/]/' $fx/timeline-final.json >"$work/final2.json"
-check record-sums-missing 1 'WRITE_DR7 +record +1 +exittrace none +<-- MISMATCH' \
+check record-sums-missing 1 'WRITE_DR7 +1 +0 +-1 .*<-- differs' \
 	tests/vm/check_record.sh $tl "$work/final2.json"
 # each altered copy must be refused, saying where and why
 sed '0,/,exits,0,SVM,1024,NPF,/s/\(,exits,0,SVM,1024,NPF,\)\([0-9]*\)/\1999\2/' $tl >"$work/count.csv"

@@ -594,6 +594,33 @@ static void json_checks(enum exit_isa isa)
 	printf("]");
 }
 
+/*
+ * Which guest counters exit with which reasons, and whether only they do:
+ * the checkers of the test beds (bedcheck) read the mapping from here
+ * rather than keeping a copy of this table.
+ */
+static void json_plan(enum exit_isa isa)
+{
+	struct reason_check *rcs;
+	unsigned int nr = 0, i, j, k, n;
+
+	if (isa)
+		rcs = checks_of(isa, &nr);
+	printf(",\"plan\":[");
+	for (i = 0; i < nr; i++) {
+		printf("%s{\"reason\":\"%s\",\"exact\":%s,\"codes\":[", i ? "," : "", rcs[i].name,
+		       rcs[i].exact ? "true" : "false");
+		for (j = 0; j < rcs[i].nr_codes; j++)
+			printf("%s%u", j ? "," : "", rcs[i].codes[j]);
+		printf("],\"counters\":[");
+		for (k = 0, n = 0; k < PROBE_NR_COUNTERS; k++)
+			if (rcs[i].counters & PROBE_KIND(k))
+				printf("%s\"%s\"", n++ ? "," : "", counter_names[k]);
+		printf("]}");
+	}
+	printf("]");
+}
+
 static void json_patch(const struct probe_shared *sh, const struct probe_result *res)
 {
 	const struct probe_readout *ro = &sh->end;
@@ -651,6 +678,7 @@ static void print_json(const struct probe_shared *sh, const struct probe_result 
 		if (kinds & PROBE_KIND(k))
 			printf("%s\"%s\"", n++ ? "," : "", counter_names[k]);
 	printf("],\"msr\":\"0x%x\"", res->msr);
+	json_plan(res->isa);
 	json_counters("executed", res->executed);
 	json_counters("executed_at_start", sh->start.before);
 	json_counters("executed_at_end", sh->end.before);

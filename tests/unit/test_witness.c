@@ -100,3 +100,88 @@ TEST(witness_refuses_what_cannot_be_compared)
 	b.isa = EXIT_ISA_VMX;
 	CHECK(compare(&p, &b, &v) < 0);		/* other ISAs */
 }
+
+static int compare_with(const struct witness *p, const struct witness *b,
+			const struct witness_opts *o, struct witness_verdict *v)
+{
+	FILE *f = fopen("/dev/null", "w");
+	int r = witness_compare(f, p, b, o, v);
+
+	fclose(f);
+	return r;
+}
+
+TEST(witness_at_least_rule_and_unjudged_reasons)
+{
+	static struct witness p, b;
+	struct witness_opts o = { .nr_rules = 1, .rules = { { .code = 0x72, .at_least = true, .delta = 2 } } };
+	struct witness_verdict v;
+
+	one_reason(&p, &b, 200, 0, 0);
+	b.rows[0].exits = 202;			/* exactly the delta: at least holds */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.count_differs, 0);
+	b.rows[0].exits = 201;			/* one short */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.count_differs, 1);
+	o.rules[0].code = 0x7b;			/* CPUID now has no rule ... */
+	o.only_ruled = true;			/* ... and is not judged */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.count_differs, 0);
+	CHECK_EQ_U64(v.judged, 0);
+}
+
+TEST(witness_latency_check_counts_the_unpaired)
+{
+	static struct witness p, b;
+	struct witness_opts o = { .latency = true, .nr_rules = 1,
+				  .rules = { { .code = 0x72, .unpaired = 2 } } };
+	struct witness_verdict v;
+
+	one_reason(&p, &b, 200, 0, 0);
+	b.rows[0].lat_count = 198;
+	b.rows[0].lat_ns = 198000;
+	b.rows[0].lat_min_ns = 500;
+	b.rows[0].lat_max_ns = 2000;
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 0);
+	CHECK(witness_agree(&o, &v));
+	b.rows[0].lat_count = 199;		/* one paired too many */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 1);
+	CHECK(!witness_agree(&o, &v));
+	b.rows[0].lat_count = 198;
+	b.rows[0].lat_min_ns = 1500;		/* min above the average */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 1);
+}
+
+TEST(witness_latency_bound_on_the_patch_cycles)
+{
+	static struct witness p, b;
+	struct witness_opts o = { .lat_bound = 1.02 };
+	struct witness_verdict v;
+
+	one_reason(&p, &b, 200, 1020000, 0);	/* 1.02 ms at 1 GHz */
+	snprintf(b.kvm_time, sizeof(b.kvm_time), "off");
+	b.rows[0].lat_ns = 1000000;
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 0);
+	p.rows[0].cycles = 1030000;
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 1);
+	p.rows[0].cycles = 0;			/* a lost sum */
+	CHECK(compare_with(&p, &b, &o, &v) == 0);
+	CHECK_EQ_U64(v.lat_bad, 1);
+}
+
+TEST(witness_rows_keyed_by_vm)
+{
+	static struct witness w;
+
+	memset(&w, 0, sizeof(w));
+	CHECK(witness_row(&w, 7, 0x72) == &w.rows[0]);
+	CHECK(witness_row(&w, 8, 0x72) == &w.rows[1]);
+	CHECK(witness_row(&w, 7, 0x72) == &w.rows[0]);
+	CHECK_EQ_U64(w.nr, 2);
+}

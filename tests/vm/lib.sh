@@ -24,6 +24,15 @@ result() {	# result NAME pass|fail|skip DETAIL...
 	esac
 }
 
+# A comparison's table (bedcheck, exitdiff) in a result line: its verdict
+# when all agreed, else its first row that did not, and the verdicts.
+agreed() {	# agreed TABLE_FILE
+	sed -n 's/^[a-z]*: \(all .* agree.*\)/\1/p' "$1" | head -n1
+}
+differs() {	# differs TABLE_FILE
+	echo "$(grep -m1 '<--' "$1" | tr -s ' ') $(grep '^[a-z]*: ' "$1" | grep -v ' agree' | head -n2 | tr '\n' ' ')"
+}
+
 run_test() {	# run_test NAME COMMAND [ARGS...]
 	name=$1
 	shift

@@ -171,7 +171,7 @@ echo "== exittrace, the whole L2 run:"
 cat /tmp/exittrace.table "$eterr"
 echo "== end of exittrace"
 grep -q '"final":true' "$etout" && etok=1 || etok=0
-total=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$etout" | tail -n1)
+total=$(bedcheck get "$etout" total_exits)
 if [ "$etrc" = 0 ] && [ "$etok" = 1 ] && [ "${total:-0}" -gt 0 ]; then
 	result realvm-exittrace pass "exittrace saw $total exits of the L2 run"
 else
@@ -190,28 +190,13 @@ fi
 # reading (CPUID) <= exittrace's count of the whole run.
 echo "== realvm: guest (patch) vs host (exittrace)"
 exitdiff /tmp/guest.json "$etout" | tee /tmp/diff.out
-# reason_exits FILE: "code exits" lines of an exitstat JSON line
-reason_exits() {
-	tail -n1 "$1" | awk '{ gsub(/\},\{/, "}\n{"); print }' | sed -n 's/.*"code":\([0-9]*\),"name":"[^"]*","exits":\([0-9]*\).*/\1 \2/p'
-}
-if [ ! -s /tmp/guest.json ]; then
-	result realvm-crosscheck fail "no exitstat reading from the guest"
+echo "== realvm: idle pause (host) <= guest's last reading <= exittrace, every reason"
+if bedcheck order /tmp/pause-idle.patch.json /tmp/guest.json "$etout" >/tmp/order.out 2>&1; then
+	cat /tmp/order.out
+	result realvm-crosscheck pass "every reason: idle pause <= guest's last reading ($(bedcheck get /tmp/guest.json total_exits)) <= BPF's whole run ($total)"
 else
-	last=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/guest.json)
-	reason_exits /tmp/pause-idle.patch.json >/tmp/order.pause
-	reason_exits /tmp/guest.json >/tmp/order.guest
-	early=$(awk 'NR == FNR { p[$1] = $2; next } ($1 in p) && p[$1] > $2 { printf "%s ", $1 }' \
-		/tmp/order.pause /tmp/order.guest)
-	fewer=$(awk '$1 ~ /^0x|^0$/ && $4 < $3 { print $2 }' /tmp/diff.out | tr '\n' ' ')
-	if [ ! -s /tmp/order.pause ] || [ ! -s /tmp/order.guest ]; then
-		result realvm-crosscheck fail "no per-reason counts to order (pause: $(wc -l </tmp/order.pause), guest: $(wc -l </tmp/order.guest))"
-	elif [ -n "$early" ]; then
-		result realvm-crosscheck fail "reasons the guest read lower than the idle pause: $early"
-	elif [ -n "$fewer" ] || [ "${total:-0}" -lt "${last:-0}" ]; then
-		result realvm-crosscheck fail "BPF below the guest's reading: ${fewer}(totals: guest $last, BPF $total)"
-	else
-		result realvm-crosscheck pass "every reason: idle pause <= guest's last reading ($last) <= BPF's whole run ($total)"
-	fi
+	cat /tmp/order.out
+	result realvm-crosscheck fail "out of order: $(differs /tmp/order.out)"
 fi
 
 # The timeline: it reads back, and its intervals add up to exactly the
@@ -221,20 +206,20 @@ marks=$(grep -c ',mark,' "$timeline")
 if /tests/check_record.sh "$timeline" "$etout" >/tmp/rec.out 2>&1; then
 	cat /tmp/rec.out
 	if [ "$marks" = 2 ]; then
-		result realvm-record pass "$(grep -c ' ok$' /tmp/rec.out) reasons: interval sums == final summary; $(tail -n1 /tmp/rec.out | cut -c10-)"
+		result realvm-record pass "interval sums == final summary: $(agreed /tmp/rec.out)"
 	else
 		result realvm-record fail "$marks marks in the timeline, expected 2 (idle, shutdown)"
 	fi
 else
 	cat /tmp/rec.out
-	result realvm-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
+	result realvm-record fail "$(grep -m1 'differs\|exitrecord\|check_record\|bedcheck' /tmp/rec.out)"
 fi
 
 # SIGINT mid-run: the file must still read back whole, end with an end
 # record, and add up to what that process printed when it stopped, which
 # must be less than the whole run (it did stop mid-run).
 echo "== realvm: the recorder stopped with SIGINT at boot end (/tmp/cut.csv)"
-cut_total=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/cut.json | tail -n1)
+cut_total=$(bedcheck get /tmp/cut.json total_exits)
 if /tests/check_record.sh /tmp/cut.csv /tmp/cut.json >/tmp/cut.out 2>&1 &&
 	grep -q '^0\.000,[0-9.]*,end,,,,signal,' /tmp/cut.csv &&
 	[ "$cutrc" = 0 ] && [ "${cut_total:-0}" -lt "${total:-0}" ]; then
@@ -250,19 +235,16 @@ fi
 # it shows must add up to the "exits" value it shows beside them, and to
 # what exitstat -p read at the same pause.
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
-qmp_sum() {	# qmp_sum FILE NAME: sum of the list NAME, and its length
-	sed -n "s/.*\"name\": \"$2\", \"value\": \\[\\([0-9, ]*\\)\\].*/\\1/p" "$1" |
-		tr ',' '\n' | awk 'NF { s += $1; n++ } END { printf "%d %d\n", s, n }'
-}
 qmp_bad=
 for p in $pauses; do
 	f=/tmp/pause-$p.qmp
-	set -- $(qmp_sum "$f" exit_reason_exits)
+	set -- $(bedcheck qmp "$f" exit_reason_exits)
 	qsum=$1 qn=$2
-	set -- $(qmp_sum "$f" exit_reason_cycles)
+	set -- $(bedcheck qmp "$f" exit_reason_cycles)
 	qcn=$2
-	qexits=$(sed -n 's/.*"name": "exits", "value": \([0-9]*\).*/\1/p' "$f")
-	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/pause-$p.patch.json)
+	set -- $(bedcheck qmp "$f" exits)
+	qexits=$1
+	ptotal=$(bedcheck get /tmp/pause-$p.patch.json total_exits)
 	echo "realvm: pause '$p': query-stats: $qn+$qcn slot values, sum $qsum, exits $qexits; exitstat -p: total $ptotal"
 	if [ "$qn" != 173 ] || [ "$qcn" != 173 ] || [ "$qsum" != "$qexits" ] || [ "$qsum" != "$ptotal" ]; then
 		qmp_bad="$qmp_bad $p"
@@ -280,8 +262,8 @@ for p in $pauses; do
 	before=
 	[ -n "$prev" ] && before="--before /tmp/pause-$prev.patch.json"
 	prev=$p
-	kexits=$(sed -n 's/.*"kvm_exits":\([0-9]*\).*/\1/p' "$pj")
-	ptotal=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' "$pj")
+	set -- $(bedcheck get "$pj" kvm_exits total_exits)
+	kexits=$1 ptotal=$2
 	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace: counts exactly, cycles vs time in KVM"
 	# shellcheck disable=SC2086 # empty or two words
 	# within 40%: QEMU's TSC follows the host clock (see trace.sh's time runs)

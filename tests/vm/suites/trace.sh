@@ -121,7 +121,7 @@ done
 
 # final() FILE: exittrace's final JSON line, as "attach self_check compared agreed"
 final() {
-	sed -n 's/.*"final":true,"attach":"\([a-z_]*\)".*"self_check":"\([a-z]*\)","self_check_compared":\([0-9]*\),"self_check_agreed":\([0-9]*\).*/\1 \2 \3 \4/p' "$1"
+	bedcheck get "$1" final attach self_check self_check_compared self_check_agreed | cut -d' ' -f2-
 }
 set -- $(final /tmp/et-vm.json) $(final /tmp/et-vcpu.json)
 if [ "$1 $2 $5 $6" = "tp_btf passed tp_btf passed" ] && [ "$3" -gt 0 ] && [ "$3" = "$4" ] &&
@@ -149,31 +149,31 @@ for p in a b; do
 		result trace-probe-$p fail "exit_probe rc=$rc: $(grep 'exit_probe: FAIL' /tmp/p$p.out | cut -c1-120)"
 	fi
 	echo "== exittrace -P, rows of pid $pid vs what the guest executed:"
-	if /tests/check_trace.sh /tmp/p$p.json /tmp/et-vm.json $pid >/tmp/check.out 2>&1; then
+	if bedcheck trace /tmp/p$p.json /tmp/et-vm.json --pid $pid >/tmp/check.out 2>&1; then
 		cat /tmp/check.out
-		result trace-exact-vm-$p pass "exittrace -P -p: exact counts for $(grep -c ok /tmp/check.out) reasons, latencies sane"
+		result trace-exact-vm-$p pass "exittrace -P -p: $(agreed /tmp/check.out), latencies sane"
 	else
 		cat /tmp/check.out
-		result trace-exact-vm-$p fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+		result trace-exact-vm-$p fail "$(differs /tmp/check.out)"
 	fi
 done
 
 echo "== exittrace with a wrong tp_btf read (the test knob), -p B, vs what B's guest executed:"
-if /tests/check_trace.sh /tmp/pb.json /tmp/et-misread.json >/tmp/check.out 2>&1; then
+if bedcheck trace /tmp/pb.json /tmp/et-misread.json >/tmp/check.out 2>&1; then
 	cat /tmp/check.out
-	result trace-exact-misread pass "fallen back to the record: exact counts for $(grep -c ok /tmp/check.out) reasons"
+	result trace-exact-misread pass "fallen back to the record: $(agreed /tmp/check.out)"
 else
 	cat /tmp/check.out
-	result trace-exact-misread fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+	result trace-exact-misread fail "$(differs /tmp/check.out)"
 fi
 
 echo "== exittrace --attach classic -c 0 -p B (no -P: the slot array) vs what B's guest executed:"
-if /tests/check_trace.sh /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
+if bedcheck trace /tmp/pb.json /tmp/et-classic.json >/tmp/check.out 2>&1; then
 	cat /tmp/check.out
-	result trace-exact-classic pass "exittrace --attach classic -c 0 -p B: exact counts for $(grep -c ok /tmp/check.out) reasons"
+	result trace-exact-classic pass "exittrace --attach classic -c 0 -p B: $(agreed /tmp/check.out)"
 else
 	cat /tmp/check.out
-	result trace-exact-classic fail "$(grep MISMATCH /tmp/check.out | head -n1)"
+	result trace-exact-classic fail "$(differs /tmp/check.out)"
 fi
 
 # The cross-check: the patch's view (the probe's end readout) against
@@ -184,12 +184,12 @@ tsc_khz=$(echo "$mhz" | awk '{ printf "%d", $1 * 1000 }')
 for p in a b; do
 	eval "pid=\$p$p"
 	echo "== patch (end readout of probe $p) vs exittrace, tsc ${tsc_khz} kHz:"
-	if /tests/check_cross.sh /tmp/p$p.json /tmp/et-vm.json $pid "$tsc_khz" >/tmp/cross.out 2>&1; then
+	if bedcheck cross /tmp/p$p.json /tmp/et-vm.json --pid $pid --tsc-khz "$tsc_khz" >/tmp/cross.out 2>&1; then
 		cat /tmp/cross.out
-		result crosscheck-$p pass "patch == exittrace for $(grep -c exact /tmp/cross.out) reasons, >= for $(grep -c 'at least' /tmp/cross.out); cycles 0 < patch <= latency (a bound)"
+		result crosscheck-$p pass "$(agreed /tmp/cross.out): the plan's reasons exact, $(grep -c '(at least' /tmp/cross.out) others at least; cycles 0 < patch <= latency (a bound)"
 	else
 		cat /tmp/cross.out
-		result crosscheck-$p fail "$(grep -c '<--' /tmp/cross.out) reason(s) differ: $(grep '<--' /tmp/cross.out | head -n1 | tr -s ' ')"
+		result crosscheck-$p fail "$(differs /tmp/cross.out)"
 	fi
 done
 
@@ -197,27 +197,28 @@ done
 # and the same check against vCPU 0's workload, which differs by $step of
 # each kind, must fail (else this check could not tell them apart)
 echo "== exittrace -c $id1 -p A vs what vCPU 1 (KVM id $id1) of A executed:"
-if /tests/check_trace.sh /tmp/pa.json /tmp/et-vcpu.json "" 1 >/tmp/check.out 2>&1; then
+if bedcheck trace /tmp/pa.json /tmp/et-vcpu.json --vcpu 1 >/tmp/check.out 2>&1; then
 	cat /tmp/check.out
-	result trace-vcpu-filter pass "exittrace -c $id1 -p A: exact counts of vCPU 1's workload for $(grep -c ok /tmp/check.out) reasons"
+	result trace-vcpu-filter pass "exittrace -c $id1 -p A: vCPU 1's workload, $(agreed /tmp/check.out)"
 else
 	cat /tmp/check.out
-	result trace-vcpu-filter fail "-c $id1: $(grep MISMATCH /tmp/check.out | head -n1)"
+	result trace-vcpu-filter fail "-c $id1: $(differs /tmp/check.out)"
 fi
-if /tests/check_trace.sh /tmp/pa.json /tmp/et-vcpu.json "" 0 >/tmp/check.out 2>&1; then
-	cat /tmp/check.out
-	result trace-vcpu-filter-other fail "exittrace -c $id1 matched vCPU 0's workload too: the check cannot tell vCPUs apart"
+bedcheck trace /tmp/pa.json /tmp/et-vcpu.json --vcpu 0 >/tmp/check.out 2>&1
+rc=$?
+if [ "$rc" = 1 ]; then
+	result trace-vcpu-filter-other pass "vCPU 0's workload differs: $(differs /tmp/check.out)"
 else
-	result trace-vcpu-filter-other pass "vCPU 0's workload differs: $(grep MISMATCH /tmp/check.out | head -n1 | tr -s ' ')"
+	cat /tmp/check.out
+	result trace-vcpu-filter-other fail "bedcheck rc=$rc: exittrace -c $id1 matched vCPU 0's workload too (or nothing was compared)"
 fi
-noid=$(sed -n 's/.*"total_exits":\([0-9]*\).*/\1/p' /tmp/et-noid.json | tail -n1)
+noid=$(bedcheck get /tmp/et-noid.json total_exits)
 if grep -q '"final":true' /tmp/et-noid.json && [ "$noid" = 0 ]; then
 	result trace-vcpu-id-not-index pass "exittrace --attach classic -c 1 -p A: 0 exits (index 1 is KVM id $id1)"
 else
 	result trace-vcpu-id-not-index fail "exittrace -c 1 -p A counted ${noid:-no total}: -c went by the index, not KVM's id"
 fi
-others=$(grep '"reasons":\[' /tmp/et-vm.json | tail -n1 | sed 's/},{/}\n{/g' |
-	grep -c "\"pid\":$pb,")
+others=$(bedcheck row /tmp/et-vm.json CPUID --pid $pb count)
 if [ "$others" -gt 0 ]; then
 	result trace-per-vm pass "exittrace -P kept VM B's $others rows apart from VM A's"
 else
@@ -227,10 +228,10 @@ fi
 echo "== exittrace -P --record: the timeline's per-VM sums vs its final summary"
 if /tests/check_record.sh /tmp/et-vm.csv /tmp/et-vm.json >/tmp/rec.out 2>&1; then
 	cat /tmp/rec.out
-	result trace-record pass "$(grep -c ' ok$' /tmp/rec.out) (pid, reason) rows: interval sums == final summary"
+	result trace-record pass "(VM, reason) rows, interval sums == final summary: $(agreed /tmp/rec.out)"
 else
 	cat /tmp/rec.out
-	result trace-record fail "$(grep -m1 'MISMATCH\|exitrecord\|check_record\|nothing' /tmp/rec.out)"
+	result trace-record fail "$(grep -m1 'differs\|exitrecord\|check_record\|bedcheck' /tmp/rec.out)"
 fi
 
 # Pairing by vCPU: vm_switch runs a vCPU of VM A and a vCPU of VM B on
@@ -249,8 +250,7 @@ stop_exittrace() {
 	etrc=$?
 }
 pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
-	pn=50 io=123
-	grep -qw vmx /proc/cpuinfo && io=30
+	pn=50
 	rm -f /tmp/sw.in
 	mkfifo /tmp/sw.in
 	vm_switch --wait -n $pn -t 120 $3 </tmp/sw.in >/tmp/sw.out 2>&1 &
@@ -272,9 +272,8 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	exec 9>&-
 	stop_exittrace $etsw /tmp/et-sw.json
 	cat /tmp/sw.out /tmp/et-sw.err
-	row=$(grep '"reasons":\[' /tmp/et-sw.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$io,")
-	val() { echo "$row" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
-	count=$(val count) unpaired=$(val unpaired) lat=$(val lat_count)
+	set -- "$@" $(bedcheck row /tmp/et-sw.json IO_INSTRUCTION,IOIO count unpaired lat_count)
+	count=$4 unpaired=$5 lat=$6
 	want=$((2 * (pn + 1)))
 	got="I/O exits $count, unpaired $unpaired, with a latency $lat"
 	if [ "$swrc" = 0 ] && [ "$etrc" = 0 ] && [ "$count" = $want ] && [ "$lat" = 0 ] &&
@@ -360,7 +359,7 @@ echo 1 >/proc/sys/kernel/bpf_stats_enabled
 time_run trace-time-stats "" "--kvm-time fexit"
 echo 0 >/proc/sys/kernel/bpf_stats_enabled
 prog_ns() {	# prog_ns NAME: ns per run of program NAME in the stats run
-	sed -n "s/.*{\"name\":\"$1\",\"runs\":\([0-9]*\),\"ns\":\([0-9]*\)}.*/\1 \2/p" /tmp/trace-time-stats.json |
+	bedcheck get /tmp/trace-time-stats.json prog_stats.$1.runs prog_stats.$1.ns 2>/dev/null |
 		awk '$1 > 0 { printf "%d", $2 / $1 }'
 }
 exit_ns=$(prog_ns exit_btf)
@@ -379,8 +378,6 @@ fi
 # after its one sync.  Its latency must land in the histogram's last slot
 # (2^31 ns and more), not wrap round to the first, and in OpenMetrics in
 # +Inf but in no finite bucket.
-lx_io=123
-grep -qw vmx /proc/cpuinfo && lx_io=30
 rm -f /tmp/lx.in /tmp/lx.prom
 mkfifo /tmp/lx.in
 vm_switch --wait --one -n 1 --hold-ms 5500 -t 120 </tmp/lx.in >/tmp/lx.out 2>&1 &
@@ -399,10 +396,9 @@ kill -INT $etlx
 wait $etlx
 etlxrc=$?
 cat /tmp/lx.out /tmp/et-lx.err
-row=$(grep '"reasons":\[' /tmp/et-lx.json | tail -n1 | sed 's/},{/}\n{/g' | grep "\"code\":$lx_io,")
-lxname=$(echo "$row" | sed -n 's/.*"name":"\([A-Z_0-9]*\)".*/\1/p')
-last=$(echo "$row" | sed -n 's/.*"hist_log2_ns":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print $NF }')
-lxmax=$(echo "$row" | sed -n 's/.*"lat_max_ns":\([0-9]*\).*/\1/p')
+set -- $(bedcheck row /tmp/et-lx.json IO_INSTRUCTION,IOIO name lat_max_ns hist_log2_ns)
+lxname=$1 lxmax=$2
+last=$(echo "$3" | tr -d '[]' | awk -F, '{ print $NF }')
 fin=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"2.147483648\"}" /tmp/lx.prom | awk '{ print $2 }')
 inf=$(grep "^kvm_exit_latency_seconds_bucket{isa=\"[A-Z]*\",reason=\"$lxname\",le=\"+Inf\"}" /tmp/lx.prom | awk '{ print $2 }')
 if [ "$lxrc" = 0 ] && [ "$etlxrc" = 0 ] && [ "$last" = 1 ] && [ "${lxmax:-0}" -ge 5500000000 ] &&
