@@ -245,6 +245,23 @@ static __u64 in_flight(const struct snapshot *s, __u64 no_storage)
 }
 
 /*
+ * -v: how far the start has got, and when (a start that stalls shows
+ * where, among libbpf's own messages).
+ */
+static void phase(const char *what)
+{
+	static struct timespec t0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = t;
+	if (env.verbose)
+		fprintf(stderr, "exittrace: %.3fs: %s\n",
+			(double)(t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9, what);
+}
+
+/*
  * tp_btf reads the exit reason from the vendor's vCPU struct, so it needs
  * that struct's BTF: in vmlinux when KVM is built in, in the module's BTF
  * (CONFIG_DEBUG_INFO_BTF_MODULES) when it is a module.
@@ -518,9 +535,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	phase("probing the kernel");
 	err = choose_attach(env.attach, &mode);
 	if (err)
 		goto cleanup;
+	phase("loading and attaching");
 	err = open_attach(&skel, mode);
 	if (err && mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
 		if (env.verbose)
@@ -544,6 +563,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	phase("attached");
+	probe_release();	/* libbpf has its own copy of the BTF it needs */
 	if (mode == ATTACH_BTF && kvm_exit_args == 2) {
 		check.state = SELF_CHECK_RUNNING;
 		check.map_fd = bpf_map__fd(skel->maps.checks);
@@ -746,6 +767,7 @@ cleanup:
 		err = -EIO;
 	}
 	exittrace_bpf__destroy(skel);
+	probe_release();
 	snapshot_free(&now);
 	snapshot_free(&before);
 	snapshot_free(&delta);

@@ -105,24 +105,77 @@ enum exit_isa probe_kvm_isa(const char **module, const char **vcpu_struct)
 	return isa;
 }
 
+/*
+ * The kernel's BTF, read once per run: every probe below asks it, and
+ * each read of /sys/kernel/btf/vmlinux parses megabytes (slow in an
+ * emulator, where it was once seen taking the better part of a minute
+ * under load).  Up to four modules' BTF besides vmlinux.
+ */
+static struct {
+	bool tried;
+	struct btf *btf;
+} vmlinux_btf;
+
+static struct {
+	char name[32];
+	struct btf *btf;
+} module_btf[4];
+
+static struct btf *kernel_btf(void)
+{
+	if (!vmlinux_btf.tried) {
+		vmlinux_btf.tried = true;
+		vmlinux_btf.btf = btf__load_vmlinux_btf();
+	}
+	return vmlinux_btf.btf;
+}
+
+static struct btf *kernel_module_btf(const char *module)
+{
+	struct btf *vmlinux = kernel_btf();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(module_btf) / sizeof(module_btf[0]); i++) {
+		if (!strcmp(module_btf[i].name, module))
+			return module_btf[i].btf;
+		if (!module_btf[i].name[0]) {
+			snprintf(module_btf[i].name, sizeof(module_btf[i].name), "%s", module);
+			module_btf[i].btf = vmlinux ? btf__load_module_btf(module, vmlinux) : NULL;
+			return module_btf[i].btf;
+		}
+	}
+	return NULL;	/* never: exittrace asks kvm and one vendor module */
+}
+
+void probe_release(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(module_btf) / sizeof(module_btf[0]); i++) {
+		btf__free(module_btf[i].btf);
+		module_btf[i].btf = NULL;
+		module_btf[i].name[0] = 0;
+	}
+	btf__free(vmlinux_btf.btf);
+	vmlinux_btf.btf = NULL;
+	vmlinux_btf.tried = false;
+}
+
 /* @fn(btf) on vmlinux, then on @module's BTF if it gave no answer (< 0) */
 static int with_kernel_btf(const char *module, int (*fn)(const struct btf *, const void *),
 			   const void *arg)
 {
-	struct btf *vmlinux, *mod;
+	struct btf *vmlinux = kernel_btf(), *mod;
 	int ret;
 
-	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
 		return -1;
 	ret = fn(vmlinux, arg);
 	if (ret < 0 && module) {
-		mod = btf__load_module_btf(module, vmlinux);
+		mod = kernel_module_btf(module);
 		if (mod)
 			ret = fn(mod, arg);
-		btf__free(mod);
 	}
-	btf__free(vmlinux);
 	return ret;
 }
 

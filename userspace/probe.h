@@ -38,6 +38,9 @@ int probe_kvm_exit_args(void);
 /* Task storage from tracing programs (Linux 5.13). */
 bool probe_task_storage(void);
 
+/* Free the kernel BTF the probes above read (once per run) and kept. */
+void probe_release(void);
+
 /* Does @path have a line containing @needle? */
 bool file_has(const char *path, const char *needle);
 

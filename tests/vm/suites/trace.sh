@@ -261,17 +261,22 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 		result "$1" fail "vm_switch --wait did not get ready: $(tail -n1 /tmp/sw.out)"
 		return
 	fi
-	exittrace -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
+	# -v: its start, step by step with libbpf's messages, so that a start
+	# that stalls (seen twice, with --attach classic, cause open) shows where
+	exittrace -v -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
 	etsw=$!
-	# where a stuck exittrace is (once seen on modular 6.1, cause open)
-	wait_for /tmp/et-sw.err attached ||
-		echo "pair: exittrace $2 did not attach: $(cat /tmp/et-sw.err); state $(cut -d' ' -f3 /proc/$etsw/stat 2>/dev/null), wchan $(cat /proc/$etsw/wchan 2>/dev/null), stack: $(tr '\n' ' ' </proc/$etsw/stack 2>/dev/null)"
+	if ! wait_for /tmp/et-sw.err 'attached ('; then
+		echo "pair: exittrace $2 did not attach; state $(cut -d' ' -f3 /proc/$etsw/stat 2>/dev/null), wchan $(cat /proc/$etsw/wchan 2>/dev/null), stack: $(tr '\n' ' ' </proc/$etsw/stack 2>/dev/null)"
+		echo "pair: its last words:"
+		tail -n 20 /tmp/et-sw.err
+	fi
 	echo go >&9
 	wait $sw
 	swrc=$?
 	exec 9>&-
 	stop_exittrace $etsw /tmp/et-sw.json
-	cat /tmp/sw.out /tmp/et-sw.err
+	cat /tmp/sw.out
+	grep -v '^libbpf: ' /tmp/et-sw.err
 	set -- "$@" $(bedcheck row /tmp/et-sw.json IO_INSTRUCTION,IOIO count unpaired lat_count)
 	count=$4 unpaired=$5 lat=$6
 	want=$((2 * (pn + 1)))
