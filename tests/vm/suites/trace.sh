@@ -220,9 +220,9 @@ else
 fi
 others=$(bedcheck row /tmp/et-vm.json CPUID --pid $pb count)
 if [ "$others" -gt 0 ]; then
-	result trace-per-vm pass "exittrace -P kept VM B's $others rows apart from VM A's"
+	result trace-per-vm pass "exittrace -P kept VM B apart from VM A: a row of its own, $others CPUID exits of pid $pb"
 else
-	result trace-per-vm fail "exittrace -P had no rows for VM B (pid $pb)"
+	result trace-per-vm fail "exittrace -P had no CPUID row for VM B (pid $pb)"
 fi
 
 echo "== exittrace -P --record: the timeline's per-VM sums vs its final summary"
