@@ -9,6 +9,8 @@
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (both beds; not
 #                   part of make test)
+#   make bench-native  the same, natively on this host's CPU (root, Linux
+#                   6.10+; not part of make test): build/bench/native/
 #   make modules    the patched kvm modules for the running kernel
 #   sudo make install-kvm / uninstall-kvm
 #                   load them (stock ones kept) / go back to the stock ones
@@ -469,6 +471,17 @@ BENCH_BOCHS_ARGS ?= et.bench_n=1000 et.bench_rounds=5 et.bench_cpu_s=2
 bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz bench-stock
 	$(Q)scripts/bench.sh $(BUILD) qemu
 	$(Q)ET_CMDLINE="$(BENCH_BOCHS_ARGS)" BENCH_TIMEOUT=1200 scripts/bench.sh $(BUILD) bochs
+
+# The BPF side natively, on this host's CPU: exittrace's own hot path in
+# each mode and its peers on the test tracepoint bpf_test_run:bpf_trigger_tp
+# (Linux 6.10+), as root.  Reports, never asserts (docs/bench-native.md).
+# BENCH_NATIVE_ARGS: e.g. -r 41 -n 2400000 -c 0.
+BENCH_NATIVE_ARGS ?=
+include tests/native/native.mk
+.PHONY: bench-native
+bench-native: $(NATIVE_BIN)
+	$(Q)mkdir -p $(BUILD)/bench/native
+	$(Q)$(NATIVE_BIN) -o $(BUILD)/bench/native $(BENCH_NATIVE_ARGS)
 
 # The patch against stock KVM (S), off (A) and on (B), on the modular 6.12
 # kernel, swapping its stock and patched modules within each round.

@@ -21,6 +21,8 @@ PKGS=(
 	# reports and benchmarks (libtraceevent-dev: the static perf of
 	# make bench; file: mkinitramfs.sh and build-perf.sh check binaries)
 	gnuplot-nox libtraceevent-dev file
+	# make bench-native: perf stat and perf record as peers on the host
+	linux-perf
 )
 
 missing=()

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_cases.c - the BPF observers: exittrace's own hot path in each mode
+ * (observer.bpf.c, one loaded object per mode since the modes are
+ * rodata), and the floors, pieces and peers of peers.bpf.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "exittrace.h"
+#include "native.h"
+#include "cases.h"
+#include "observer.skel.h"
+#include "peers.skel.h"
+
+/* One exittrace mode, as exittrace's loader would set it up. */
+struct et_mode {
+	const char *id, *label, *group;
+	const char *prog;	/* the observer program in observer.bpf.c */
+	bool exit_only;		/* --no-latency: nothing on kvm_entry */
+	bool per_vm;		/* -P */
+	bool classic;		/* --attach classic */
+	bool no_self_check;	/* not a mode: the self-check's share of the default */
+	bool kvm_time;		/* kvm_time_on (a handled program attached) */
+	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
+};
+
+static const struct et_mode et_modes[] = {
+	{ .id = "et_default", .label = "exittrace (counts + latency)", .prog = "bench_round",
+	  .rt_events = 2 },
+	{ .id = "et_no_latency", .label = "exittrace --no-latency", .prog = "bench_exit_only",
+	  .exit_only = true, .rt_events = 1 },
+	{ .id = "et_per_vm", .label = "exittrace -P", .prog = "bench_round", .per_vm = true,
+	  .rt_events = 2 },
+	{ .id = "et_per_vm_no_latency", .label = "exittrace -P --no-latency",
+	  .prog = "bench_exit_only", .exit_only = true, .per_vm = true, .rt_events = 1 },
+	{ .id = "et_kvm_time", .label = "exittrace + time in KVM (3 programs)",
+	  .prog = "bench_round3", .kvm_time = true, .rt_events = 3 },
+	{ .id = "et_kvm_time_fast", .label = "exittrace + time in KVM, fastpath exit",
+	  .prog = "bench_round", .kvm_time = true, .rt_events = 2 },
+	{ .id = "et_classic", .label = "exittrace --attach classic", .prog = "bench_round_tp",
+	  .classic = true, .rt_events = 2 },
+	{ .id = "et_no_self_check", .label = "exittrace default less the self-check",
+	  .group = "piece", .prog = "bench_round", .no_self_check = true, .rt_events = 2 },
+};
+
+/* Peers and pieces: one program of peers.bpf.c each. */
+struct peer_prog {
+	const char *id, *label, *group, *prog;
+	unsigned int rt_events;
+};
+
+static const struct peer_prog peer_progs[] = {
+	{ "empty_tp_btf", "empty tp_btf program", "floor", "empty_btf", 2 },
+	{ "empty_raw_tp", "empty raw_tp program", "floor", "empty_raw", 2 },
+	{ "empty_classic", "empty classic tracepoint program", "floor", "empty_tp", 2 },
+	{ "ktime", "tp_btf + bpf_ktime_get_ns", "piece", "ktime_btf", 2 },
+	{ "task_storage", "tp_btf + task storage get", "piece", "tstore_btf", 2 },
+	{ "latency_floor", "tp_btf: task storage + clock only", "piece", "latency_floor_btf", 2 },
+	{ "count_floor", "tp_btf: one per-CPU counter, exit only", "piece", "count_floor_btf", 1 },
+	{ "bcc_kvmexit", "bcc kvmexit shape (classic, counts)", "peer", "bcc_counts_tp", 1 },
+	{ "hash_design", "bpftrace/bcc shape (classic, tid hash)", "peer", "hash_design_tp", 2 },
+};
+
+struct bpf_case {
+	struct native_observer *obs;	/* exittrace modes */
+	const struct et_mode *mode;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+};
+
+static struct native_peers *peers;
+
+static int bpf_attach(struct bench_case *c)
+{
+	struct bpf_case *b = c->priv;
+	int err;
+
+	b->link = bpf_program__attach(b->prog);
+	if (b->link)
+		return 0;
+	err = -errno;
+	snprintf(c->skip, sizeof(c->skip), "%s did not attach: %s", bpf_program__name(b->prog),
+		 strerror(-err));
+	return err;
+}
+
+static void bpf_detach(struct bench_case *c)
+{
+	struct bpf_case *b = c->priv;
+
+	bpf_link__destroy(b->link);
+	b->link = NULL;
+}
+
+/* The CPUID row exittrace kept: the slot summed over CPUs, or -P's hash row. */
+static int et_row(struct bpf_case *b, struct exit_stats *sum)
+{
+	struct exit_key key = { .isa = NATIVE_ISA, .reason = NATIVE_REASON };
+	struct exit_stats *per_cpu;
+	__u32 slot = exittrace_slot(NATIVE_ISA, NATIVE_REASON);
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+
+	memset(sum, 0, sizeof(*sum));
+	if (b->mode->per_vm) {
+		key.tgid = getpid();
+		return bpf_map__lookup_elem(b->obs->maps.stats, &key, sizeof(key), sum,
+					    sizeof(*sum), 0);
+	}
+	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(b->obs->maps.slots, &slot, sizeof(slot), per_cpu,
+				   ncpu * sizeof(*per_cpu), 0);
+	for (i = 0; !err && i < ncpu; i++) {
+		sum->count += per_cpu[i].count;
+		sum->lat_count += per_cpu[i].lat_count;
+		sum->kvm_count += per_cpu[i].kvm_count;
+		sum->unpaired += per_cpu[i].unpaired;
+	}
+	free(per_cpu);
+	return err;
+}
+
+/* Every exit counted once, and (with latency) timed once: else the figure is not the code's. */
+static void et_verify(struct bench_case *c)
+{
+	struct bpf_case *b = c->priv;
+	const struct et_mode *m = b->mode;
+	struct exit_stats s;
+	__u64 lat = m->exit_only ? 0 : c->exits;
+	__u64 kvm = m->kvm_time ? lat : 0;
+
+	if (et_row(b, &s)) {
+		snprintf(c->check, sizeof(c->check), "FAILED: cannot read its CPUID row");
+		return;
+	}
+	snprintf(c->check, sizeof(c->check),
+		 "%s: %llu exits, %llu latencies, %llu times in KVM, %llu unpaired (want %llu, %llu, %llu, 0)",
+		 s.count == c->exits && s.lat_count == lat && s.kvm_count == kvm && !s.unpaired ?
+		 "ok" : "FAILED",
+		 (unsigned long long)s.count, (unsigned long long)s.lat_count,
+		 (unsigned long long)s.kvm_count, (unsigned long long)s.unpaired,
+		 (unsigned long long)c->exits, (unsigned long long)lat, (unsigned long long)kvm);
+}
+
+static void peer_verify(struct bench_case *c)
+{
+	snprintf(c->check, sizeof(c->check), "not counted (the program keeps no count)");
+}
+
+/* the hash design's per-reason count, summed over CPUs */
+static void hash_verify(struct bench_case *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u32 reason = NATIVE_REASON;
+	__u64 *n = calloc(ncpu, sizeof(*n)), sum = 0;
+
+	if (!n || bpf_map__lookup_elem(peers->maps.exits, &reason, sizeof(reason), n,
+				       ncpu * sizeof(*n), 0)) {
+		snprintf(c->check, sizeof(c->check), "FAILED: cannot read its count");
+	} else {
+		for (i = 0; i < ncpu; i++)
+			sum += n[i];
+		snprintf(c->check, sizeof(c->check), "%s: %llu exits counted (want %llu)",
+			 sum == c->exits ? "ok" : "FAILED", (unsigned long long)sum,
+			 (unsigned long long)c->exits);
+	}
+	free(n);
+}
+
+static const struct case_ops et_ops = { bpf_attach, bpf_detach, et_verify };
+static const struct case_ops peer_ops = { bpf_attach, bpf_detach, peer_verify };
+static const struct case_ops hash_ops = { bpf_attach, bpf_detach, hash_verify };
+
+static struct bpf_case *bpf_case_new(struct bench_case *c)
+{
+	struct bpf_case *b = calloc(1, sizeof(*b));
+
+	c->priv = b;
+	return b;
+}
+
+/*
+ * Open and load exittrace's object for @m, the way exittrace's loader
+ * (open_attach(), kvm_time_configure()) sets it up for that mode, with
+ * the kvm programs off and the bench program on.
+ */
+static int et_load(struct bench_case *c, struct bpf_case *b)
+{
+	const struct et_mode *m = b->mode;
+	struct native_observer *obs;
+	struct bpf_program *prog;
+	int err;
+
+	obs = native_observer__open();
+	if (!obs)
+		return -errno;
+	b->obs = obs;
+	bpf_object__for_each_program(prog, obs->obj)
+		bpf_program__set_autoload(prog, false);
+	b->prog = bpf_object__find_program_by_name(obs->obj, m->prog);
+	bpf_program__set_autoload(b->prog, true);
+	obs->rodata->per_vm = m->per_vm;
+	obs->rodata->latency = !m->exit_only;
+	bpf_map__set_autocreate(obs->maps.vcpus, !m->exit_only);
+	if (m->classic) {
+		/* exittrace's classic programs: preallocated stats, ids for identity */
+		bpf_map__set_map_flags(obs->maps.stats, 0);
+		if (!m->per_vm)
+			bpf_map__set_max_entries(obs->maps.stats, 1024);
+		obs->rodata->ident_by_id = true;
+	} else {
+		/* tp_btf after its self-check passed: the check's cost stays */
+		obs->rodata->self_check = !m->no_self_check;
+		obs->bss->reason_source = SRC_BTF;
+	}
+	obs->bss->kvm_time_on = m->kvm_time;
+	err = native_observer__load(obs);
+	if (err)
+		snprintf(c->skip, sizeof(c->skip), "exittrace's object did not load for %s: %s",
+			 m->id, strerror(-err));
+	return err;
+}
+
+int bpf_cases_add(struct case_table *t)
+{
+	struct bench_case *c;
+	struct bpf_case *b;
+	size_t i;
+	int err;
+
+	peers = native_peers__open_and_load();
+	if (!peers) {
+		err = -errno;
+		fprintf(stderr, "native: the peer programs did not load (%s); run with -v for the verifier's log\n",
+			strerror(-err));
+		return err;
+	}
+	for (i = 0; i < sizeof(peer_progs) / sizeof(peer_progs[0]); i++) {
+		const struct peer_prog *p = &peer_progs[i];
+
+		c = case_new(t);
+		c->id = p->id;
+		c->label = p->label;
+		c->group = p->group;
+		c->rt_events = p->rt_events;
+		c->ops = !strcmp(p->id, "hash_design") ? &hash_ops : &peer_ops;
+		b = bpf_case_new(c);
+		if (!b)
+			return -ENOMEM;
+		b->prog = bpf_object__find_program_by_name(peers->obj, p->prog);
+	}
+	for (i = 0; i < sizeof(et_modes) / sizeof(et_modes[0]); i++) {
+		const struct et_mode *m = &et_modes[i];
+
+		c = case_new(t);
+		c->id = m->id;
+		c->label = m->label;
+		c->group = m->group ? m->group : "exittrace";
+		c->rt_events = m->rt_events;
+		c->ops = &et_ops;
+		b = bpf_case_new(c);
+		if (!b)
+			return -ENOMEM;
+		b->mode = m;
+		et_load(c, b);	/* a mode that does not load is reported, not fatal */
+	}
+	return 0;
+}
+
+void bpf_cases_free(struct case_table *t)
+{
+	struct bpf_case *b;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		if (t->c[i].ops != &et_ops && t->c[i].ops != &peer_ops && t->c[i].ops != &hash_ops)
+			continue;
+		b = t->c[i].priv;
+		if (!b)
+			continue;
+		bpf_detach(&t->c[i]);
+		native_observer__destroy(b->obs);
+		free(b);
+		t->c[i].priv = NULL;
+	}
+	native_peers__destroy(peers);
+	peers = NULL;
+}
