@@ -6,7 +6,9 @@
  * The driver fires bpf_test_run:bpf_trigger_tp N times with nonce 0..N-1.
  * An observer that stands for two tracepoints (kvm_exit, kvm_entry) reads
  * the nonce's parity: even is an exit, odd the entry that ends it, so N
- * events are N/2 exit round trips.
+ * events are N/2 exit round trips.  (One that watches kvm_exit only sees
+ * N exits; one that also stands for handle_exit()'s fexit counts phases
+ * of three itself.)
  */
 #ifndef NATIVE_H
 #define NATIVE_H

@@ -227,6 +227,34 @@ static int run_rounds(struct native_driver *drv, struct case_table *cases, struc
 	return 0;
 }
 
+/*
+ * The CPU's time in jiffies, and the part of it the hypervisor stole
+ * (this machine is itself a guest): a run with much steal is a noisy one.
+ */
+static void cpu_times(int cpu, unsigned long long *total, unsigned long long *steal)
+{
+	unsigned long long v[8] = { 0 };
+	char line[256], name[16];
+	FILE *f = fopen("/proc/stat", "r");
+	int i;
+
+	*total = *steal = 0;
+	if (!f)
+		return;
+	snprintf(name, sizeof(name), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)))
+			continue;
+		sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		for (i = 0; i < 8; i++)
+			*total += v[i];
+		*steal = v[7];
+		break;
+	}
+	fclose(f);
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -243,6 +271,7 @@ int main(int argc, char **argv)
 	struct run_info run = { .rounds = 21, .events = 1200000, .cpu = -1 };
 	const char *outdir = "build/bench/native";
 	char tmpdir[] = "/dev/shm/exittrace-native.XXXXXX", load0[32], load1[32];
+	unsigned long long total0, steal0, total1, steal1;
 	static struct case_table cases;
 	struct native_driver *drv = NULL;
 	cpu_set_t set;
@@ -320,6 +349,7 @@ int main(int argc, char **argv)
 	describe_machine(&run);
 	run.tsc_hz = tsc_hz(500);
 	read_line("/proc/loadavg", NULL, load0, sizeof(load0));
+	cpu_times(run.cpu, &total0, &steal0);
 
 	printf("bench-native: %u rounds x %zu cases x %llu events on CPU %d ...\n", run.rounds,
 	       cases.nr, (unsigned long long)run.events, run.cpu);
@@ -328,9 +358,12 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	read_line("/proc/loadavg", NULL, load1, sizeof(load1));
+	cpu_times(run.cpu, &total1, &steal1);
 	load0[strcspn(load0, " ")] = 0;
 	load1[strcspn(load1, " ")] = 0;
-	snprintf(run.load, sizeof(run.load), "%s -> %s (1-minute average)", load0, load1);
+	snprintf(run.load, sizeof(run.load), "%s -> %s (1-minute average); CPU %d stolen by the hypervisor %.1f %%",
+		 load0, load1, run.cpu,
+		 total1 > total0 ? 100.0 * (steal1 - steal0) / (total1 - total0) : 0.0);
 	for (i = 0; i < cases.nr; i++)
 		if (!cases.c[i].skip[0])
 			cases.c[i].ops->verify(&cases.c[i]);

@@ -25,7 +25,7 @@
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* bss, not rodata: read at run time like the vendor field */
+/* global data, not rodata: read at run time, like the vendor field */
 __u32 bench_isa = NATIVE_ISA;
 __u32 bench_reason = NATIVE_REASON;
 int bench_vcpu_id = 0;	/* what the classic record's vcpu_id holds */

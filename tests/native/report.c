@@ -185,7 +185,7 @@ void report_table(FILE *out, const struct case_table *t, const struct run_info *
 	bare_min = minimum(run->bare, run->nr_bare) / run->events;
 	fprintf(out, "\nNative cost of watching an exit: %s, %s%s\n", run->kernel, run->cpu_model,
 	       run->guest ? " (a guest)" : "");
-	fprintf(out, "%u rounds of %llu events on CPU %d; TSC %.3f GHz (measured); load %s\n",
+	fprintf(out, "%u rounds of %llu events on CPU %d; TSC %.3f GHz (measured);\nload %s\n",
 	       run->rounds, (unsigned long long)run->events, run->cpu, run->tsc_hz / 1e9, run->load);
 	fprintf(out, "bare loop (driver, nothing attached, %u runs): %.1f cycles per event median, %.1f min;\n"
 	       "subtracted below (median from median, minimum from minimum)\n",
@@ -323,19 +323,23 @@ static int write_chart(const struct case_table *t, const struct run_info *run, c
 		"set terminal pngcairo size 1400,800 noenhanced font ',10'\n"
 		"set output '%s/native.png'\n"
 		"set title 'Cost of watching one KVM exit round trip (exit + entry), native, %s%s'\n"
-		"set ylabel 'TSC cycles per exit round trip (median bar, min tick)'\n"
+		"set ylabel 'TSC cycles per exit round trip (bar: median, dot: min)'\n"
 		"set style fill solid 0.6 border -1\n"
 		"set boxwidth 0.7\n"
 		"set xtics rotate by 35 right\n"
 		"set grid ytics\n"
-		"set yrange [0:1800<*]\n"
+		"set yrange [0:2000<*]\n"
 		"set bmargin 14\n"
-		"set key top left\n"
-		"plot '%s/chart.dat' using 0:2:4:xtic(1) with boxes lc variable "
-		"title 'median (exittrace, peers, floors, pieces)', \\\n"
+		"set lmargin 14\n"
+		"set key top left horizontal\n"
+		"plot '%s/chart.dat' using 0:($4 == 1 ? $2 : 1/0):xtic(1) with boxes lc rgb '#9933cc' "
+		"title 'exittrace', \\\n"
+		"     '' using 0:($4 == 2 ? $2 : 1/0) with boxes lc rgb '#33aa88' title 'peers', \\\n"
+		"     '' using 0:($4 == 3 ? $2 : 1/0) with boxes lc rgb '#66bbee' title 'floors', \\\n"
+		"     '' using 0:($4 == 4 ? $2 : 1/0) with boxes lc rgb '#eebb44' title 'pieces', \\\n"
 		"     '' using 0:3 with points pt 7 lc black title 'min', \\\n"
-		"     %.0f with lines dt 2 lw 2 title 'CPUID exit, mitigations off (%.0f-%.0f)', \\\n"
-		"     %.0f with lines dt 1 lw 2 title 'CPUID exit, mitigations on (1,600+)'\n",
+		"     %.0f with lines dt 2 lw 2 lc rgb '#3366cc' title 'CPUID exit, mitigations off (%.0f-%.0f)', \\\n"
+		"     %.0f with lines dt 1 lw 2 lc rgb '#cc3333' title 'CPUID exit, mitigations on (1,600+)'\n",
 		dir, run->cpu_model, run->guest ? " (a guest)" : "", dir, CPUID_RT_OFF_HI, CPUID_RT_OFF_LO, CPUID_RT_OFF_HI,
 		CPUID_RT_ON);
 	fclose(gp);
