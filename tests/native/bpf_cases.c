@@ -63,6 +63,7 @@ static const struct peer_prog peer_progs[] = {
 	{ "task_storage", "tp_btf + task storage get", "piece", "tstore_btf", 2 },
 	{ "latency_floor", "tp_btf: task storage + clock only", "piece", "latency_floor_btf", 2 },
 	{ "count_floor", "tp_btf: one per-CPU counter, exit only", "piece", "count_floor_btf", 1 },
+	{ "vcpu_standin", "tp_btf: the bench's vCPU stand-in", "piece", "vcpu_standin_btf", 2 },
 	{ "bcc_kvmexit", "bcc kvmexit shape (classic, counts)", "peer", "bcc_counts_tp", 1 },
 	{ "hash_design", "bpftrace/bcc shape (classic, tid hash)", "peer", "hash_design_tp", 2 },
 };

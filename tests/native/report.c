@@ -131,6 +131,7 @@ static bool rt_both(const struct case_table *t, const struct run_info *run, cons
 static void print_breakdown(FILE *out, const struct case_table *t, const struct run_info *run)
 {
 	double empty[2], ktime[2], ts[2], floor[2], def[2], cnt[2], nolat[2], pvm[2], kt[2], nosc[2];
+	double standin[2];
 
 	if (!rt_both(t, run, "empty_tp_btf", empty) || !rt_both(t, run, "ktime", ktime) ||
 	    !rt_both(t, run, "task_storage", ts) || !rt_both(t, run, "latency_floor", floor) ||
@@ -153,6 +154,9 @@ static void print_breakdown(FILE *out, const struct case_table *t, const struct 
 	if (rt_both(t, run, "count_floor", cnt) && rt_both(t, run, "et_no_latency", nolat))
 		fprintf(out, "  --no-latency: one per-CPU counter on kvm_exit %.0f / %.0f, exittrace %.0f / %.0f\n",
 		       cnt[0], cnt[1], nolat[0], nolat[1]);
+	if (rt_both(t, run, "vcpu_standin", standin))
+		fprintf(out, "  (the bench's vCPU stand-in, in every exittrace figure: %.0f / %.0f)\n",
+			standin[0] - empty[0], standin[1] - empty[1]);
 	if (rt_both(t, run, "et_per_vm", pvm))
 		fprintf(out, "  -P adds %.0f / %.0f cycles to the default round trip\n",
 		       pvm[0] - def[0], pvm[1] - def[1]);
