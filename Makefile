@@ -305,13 +305,8 @@ $(BUILD)/kmod-$(1)/bzImage: FORCE | $(BUILD)/.deps-ok $(BUILD)/no-patches
 
 # The stock kernel's unpacked tree is the source (no second unpack).
 $(BUILD)/bed-modules/$(1)/kvm.ko: $(BUILD)/kmod-$(1)/bzImage FORCE
-	$(Q)k=$(BUILD)/kmod-$(1); rel=$$$$(cat $$$$k/obj/include/config/kernel.release) && \
-	src=$$$$([ -d $$$$k/pristine ] && echo $$$$k/pristine || echo $(KSRC_$(1))) && \
-	KSRC=$$$$src KRELEASE=$$$$rel KVERSION= KCONFIG=$$$$k/obj/.config \
-		KSYMVERS=$$$$k/obj/Module.symvers KBTF=$$$$k/vmlinux.btf \
-		KMODDIR=$$$$k/modroot/lib/modules/$$$$rel PATCH_DIR=$(call SERIES_DIR,$(KSRC_$(1))) \
-		scripts/build-modules.sh $(BUILD)/bed-modules && \
-	ln -sfn $$$$rel $(BUILD)/bed-modules/$(1)
+	$(Q)scripts/build-bed-modules.sh $(BUILD)/kmod-$(1) $(KSRC_$(1)) $(call SERIES_DIR,$(KSRC_$(1))) \
+		$(BUILD)/bed-modules $(1)
 
 # The series' selftest, from the tree the modules were built from.
 $(BUILD)/bed-modules/$(1)/exit_stats_test: $(BUILD)/bed-modules/$(1)/kvm.ko
@@ -327,17 +322,18 @@ $(BUILD)/bed-modules/$(1)/exit_stats_test: $(BUILD)/bed-modules/$(1)/kvm.ko
 
 $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
 		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
-		$(MOD_BED_BINS) $(BUILD)/bed-modules/$(1)/kvm.ko $(BUILD)/bed-modules/$(1)/exit_stats_test
+		$(MOD_BED_BINS) $(BUILD)/bed-modules/$(1)/kvm.ko $(BUILD)/bed-modules/$(1)/exit_stats_test \
+		$(LATE_DEPS_$(1))
 	$$(call msg,INITRD,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)tests/vm/mkinitramfs.sh $$@ $(call MOD_IMAGE_PAYLOAD,$(1)) \
 		$(BUILD)/bed-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
-		$(BUILD)/bed-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh >/dev/null
+		$(BUILD)/bed-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh $(LATE_PAYLOAD_$(1)) >/dev/null
 
 test-modules-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
-	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	@echo "== QEMU bed, modular stock $(1) kernel: install-kvm.sh, patched modules, uninstall$(LATE_SAYS_$(1))"
 	$(Q)BED_LABEL=qemu-$(1)m $$(RUN_BED) qemu $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz \
-		install $(QEMU_TIMEOUT) $(BUILD)/logs
+		install$(LATE_SUITE_$(1)) $(QEMU_TIMEOUT) $(BUILD)/logs
 
 # The same in the Bochs bed (Intel VMX: kvm_intel); not in make test.
 test-modules-bochs-$(1): $(BUILD)/kmod-$(1)/bzImage $(BUILD)/vm/modules-$(1).cpio.gz
@@ -361,6 +357,23 @@ MOD_IMAGE_PAYLOAD = $(MOD_BED_PAYLOAD) \
 	scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
 	/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
 	$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c))
+
+# A deliberately broken patch on the 6.12 line: the series plus
+# tests/late-end/*.patch, whose cycles end one step late, built like the
+# bed modules; the late suite installs them and the comparison of the
+# cycles with exittrace's time in KVM must fail (tests/vm/suites/late.sh).
+LATE_PATCHES := $(wildcard tests/late-end/*.patch)
+$(BUILD)/late-series/.stamp: $(wildcard kvm-patch/*.patch) $(LATE_PATCHES)
+	$(Q)rm -rf $(@D) && mkdir -p $(@D) && cp kvm-patch/*.patch $(LATE_PATCHES) $(@D)/ && touch $@
+
+$(BUILD)/late-modules/6.12/kvm.ko: $(BUILD)/kmod-6.12/bzImage $(BUILD)/late-series/.stamp FORCE
+	$(Q)scripts/build-bed-modules.sh $(BUILD)/kmod-6.12 $(KSRC_6.12) $(BUILD)/late-series \
+		$(BUILD)/late-modules 6.12
+
+LATE_DEPS_6.12 = $(BUILD)/late-modules/6.12/kvm.ko
+LATE_PAYLOAD_6.12 = $(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/late-modules/6.12/$(m).ko:/opt/exittrace/late/$(m).ko)
+LATE_SUITE_6.12 = ,late
+LATE_SAYS_6.12 = ; a broken series (late)
 
 $(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
 

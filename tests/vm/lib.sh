@@ -24,6 +24,45 @@ result() {	# result NAME pass|fail|skip DETAIL...
 	esac
 }
 
+# stop_exittrace PID JSON: SIGINT, then its final line; a stuck exittrace
+# must fail the check that waits for it, not hang the bed (SIGKILL).
+# Sets etrc.
+stop_exittrace() {
+	kill -INT "$1"
+	wait_for "$2" '"final":true' || kill -KILL "$1"
+	wait "$1"
+	etrc=$?
+}
+
+# time_run NAME ENV EXITTRACE_OPTS [PCT]: one exit_probe VM (1 vCPU, 300
+# of each kind) held after its last exit, one exittrace (ENV in its
+# environment) the only one timing exits in KVM, the patch read on the
+# host (exitstat -p); exitdiff --time judges every reason of 100 exits
+# or more within PCT % (5).  Sets trrc, etrc, diffrc; /tmp/NAME.diff.
+time_run() {	# time_run NAME ENV EXITTRACE_OPTS [PCT]
+	rm -f /tmp/tr.in
+	mkfifo /tmp/tr.in
+	exit_probe --wait --hold --require-abi -n 300 -c 1 -t 120 </tmp/tr.in >/tmp/tr.out 2>&1 &
+	trp=$!
+	exec 6>/tmp/tr.in
+	wait_for /tmp/tr.out 'ready pid' || echo "time: exit_probe not ready: $(tail -n1 /tmp/tr.out)"
+	# shellcheck disable=SC2086 # ENV and OPTS are word lists
+	env $2 exittrace -s -j $3 -p $trp >/tmp/$1.json 2>/tmp/$1.err &
+	ettr=$!
+	wait_for /tmp/$1.err attached || echo "time: exittrace $3 did not attach: $(cat /tmp/$1.err)"
+	echo go >&6
+	wait_for /tmp/tr.out 'held pid' || echo "time: exit_probe not held: $(tail -n1 /tmp/tr.out)"
+	exitstat -p $trp -j >/tmp/$1.patch.json 2>/tmp/$1.patch.err
+	echo go >&6
+	wait $trp
+	trrc=$?
+	exec 6>&-
+	stop_exittrace $ettr /tmp/$1.json
+	echo "== $1: exit_probe rc=$trrc, $2 exittrace $3 rc=$etrc: the patch (host) vs exittrace's time in KVM"
+	exitdiff -e --time="${4:-5}" /tmp/$1.patch.json /tmp/$1.json >/tmp/$1.diff 2>&1
+	diffrc=$?
+	cat /tmp/$1.diff
+}
 # A comparison's table (bedcheck, exitdiff) in a result line: its verdict
 # when all agreed, else its first row that did not, and the verdicts.
 agreed() {	# agreed TABLE_FILE
