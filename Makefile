@@ -433,7 +433,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
 	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
-test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck
+test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench
 	$(Q)tests/host/run.sh $(BUILD)
 
 test-beds: test-qemu test-bochs test-modules test-kst test-cachelines

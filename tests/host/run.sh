@@ -180,6 +180,11 @@ check bedcheck-order 0 'all 4 reasons agree' $bc order $fx/guest.json $fx/guest.
 sed 's/"exits":1000,/"exits":999,/' $fx/guest.json >"$work/bc-guest.json"
 check bedcheck-order-bad 1 'CPUID +1000 +999 +-1 .*<-- differs' $bc order $fx/guest.json "$work/bc-guest.json" $fx/host.json
 
+# bench-native's harness on this host's kernel (Linux 6.10+): a short run
+# whose every observer must count exactly the events fired (its figures
+# are reported, never judged)
+check bench-native-counts 0 'perf record -a .* ok: ' "$build/native/native_bench" -n 4800 -r 1 -o "$work/native"
+
 # The timeline: a recording made by `make demo` in the QEMU bed (the
 # exittrace that wrote it printed timeline-final.json when it stopped).
 tl=$fx/timeline.csv

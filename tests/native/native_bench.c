@@ -369,6 +369,13 @@ int main(int argc, char **argv)
 			cases.c[i].ops->verify(&cases.c[i]);
 	report_table(stdout, &cases, &run);
 	err = report_files(&cases, &run, outdir);
+	/* a figure of code that miscounted is not that code's cost */
+	for (i = 0; i < cases.nr; i++)
+		if (!strncmp(cases.c[i].check, "FAILED", 6)) {
+			fprintf(stderr, "bench-native: %s miscounted: %s\n", cases.c[i].label,
+				cases.c[i].check);
+			err = err ? err : -EPROTO;
+		}
 cleanup:
 	bpf_cases_free(&cases);
 	tracefs_case_free();
