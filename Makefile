@@ -311,14 +311,7 @@ $(BUILD)/bed-modules/$(1)/kvm.ko: $(BUILD)/kmod-$(1)/bzImage FORCE
 # The series' selftest, from the tree the modules were built from.
 $(BUILD)/bed-modules/$(1)/exit_stats_test: $(BUILD)/bed-modules/$(1)/kvm.ko
 	$$(call msg,KST,$$@)
-	$(Q)d=$$$$(readlink -f $(BUILD)/bed-modules/$(1)) && mkdir -p $$$$d/kst && \
-	$(MAKE) -s -C $$$$d/src O=$$$$d/kst/hdr headers >$$$$d/kst/build.log 2>&1 && \
-	$(MAKE) -s -C $$$$d/src/tools/testing/selftests/kvm OUTPUT=$$$$d/kst \
-		KHDR_INCLUDES="-isystem $$$$d/kst/hdr/usr/include" \
-		EXTRA_CFLAGS=-static $$$$d/kst/x86_64/exit_stats_test >>$$$$d/kst/build.log 2>&1 || \
-		{ tail -20 $$$$d/kst/build.log; exit 1; }
-	$(Q)cp $$$$(readlink -f $(BUILD)/bed-modules/$(1))/kst/x86_64/exit_stats_test $$@
-	$(Q)cp $$$$(readlink -f $(BUILD)/bed-modules/$(1))/src/tools/testing/selftests/kvm/x86_64/exit_stats_test.sh $$@.sh
+	$(Q)scripts/build-selftest.sh $(BUILD)/bed-modules/$(1)
 
 $(BUILD)/vm/modules-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
 		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
@@ -349,14 +342,16 @@ MOD_BED_PAYLOAD = $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \
 	$(BUILD)/exitdiff:/bin/exitdiff \
 	$(foreach b,$(MOD_BED_BINS),$(b):/bin/$(notdir $(b)))
-# What every image of a modular bed holds: the programs, the line's stock
-# module tree and patched modules, install-kvm and real kmod.
-MOD_IMAGE_PAYLOAD = $(MOD_BED_PAYLOAD) \
-	$(BUILD)/kmod-$(1)/modroot/lib/modules:/lib/modules \
-	$(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/bed-modules/$(1)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
+# What every image of a modular bed holds: the programs, a stock module
+# tree ($(1)), the patched modules ($(2)), install-kvm and real kmod.
+MODULAR_PAYLOAD = $(MOD_BED_PAYLOAD) \
+	$(1):/lib/modules \
+	$(foreach m,kvm kvm-intel kvm-amd,$(2)/$(m).ko:/opt/exittrace/modules/$(m).ko) \
 	scripts/install-kvm.sh:/bin/install-kvm $(BUILD)/kvmcheck:/bin/kvmcheck \
 	/usr/bin/kmod+libs:/usr/bin/kmod /usr/bin/dash+libs:/usr/bin/dash \
 	$(foreach c,$(KMOD_LINK_CMDS),link=/usr/bin/kmod:/sbin/$(c))
+# ... for the line's own modular stock kernel
+MOD_IMAGE_PAYLOAD = $(call MODULAR_PAYLOAD,$(BUILD)/kmod-$(1)/modroot/lib/modules,$(BUILD)/bed-modules/$(1))
 
 # A deliberately broken patch on the 6.12 line: the series plus
 # tests/late-end/*.patch, whose cycles end one step late, built like the
@@ -378,6 +373,54 @@ LATE_SAYS_6.12 = ; a broken series (late)
 $(foreach l,$(MOD_LINES),$(eval $(call MOD_LINE,$(l))))
 
 test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
+
+# ---- the distro bed: Debian's own binary kernels ----------------------------
+# Per line L: $(BUILD)/distro-L/ is Debian's linux-image and linux-headers
+# of linux-source-L's version, unpacked (scripts/distro-kernel.sh);
+# $(BUILD)/distro-modules/L/ the patched modules built against them by
+# build-modules.sh as "make modules" does on such a host (its config,
+# Module.symvers and the headers' BTF vmlinux); the install suite then
+# runs on Debian's kernel, with Debian's own stock KVM modules.
+DISTRO_LINES := 6.12 6.1
+define DISTRO_LINE
+$(BUILD)/distro-$(1)/vmlinuz: FORCE | $(BUILD)/.deps-ok
+	$(Q)scripts/distro-kernel.sh $(1) $(BUILD)/distro-$(1)
+
+$(BUILD)/distro-modules/$(1)/kvm.ko: $(BUILD)/distro-$(1)/vmlinuz FORCE
+	$(Q)d=$(BUILD)/distro-$(1); rel=$$$$(cat $$$$d/release) && \
+	KSRC=$(KSRC_$(1)) KRELEASE=$$$$rel KVERSION=$$$$(cat $$$$d/version) KCONFIG=$$$$d/config \
+		KSYMVERS=$$$$d/Module.symvers KBTF=$$$$d/vmlinux KMODDIR=$$$$d/modroot/lib/modules/$$$$rel \
+		PATCH_DIR=$(call SERIES_DIR,$(KSRC_$(1))) scripts/build-modules.sh $(BUILD)/distro-modules && \
+	ln -sfn $$$$rel $(BUILD)/distro-modules/$(1)
+
+$(BUILD)/distro-modules/$(1)/exit_stats_test: $(BUILD)/distro-modules/$(1)/kvm.ko
+	$$(call msg,KST,$$@)
+	$(Q)scripts/build-selftest.sh $(BUILD)/distro-modules/$(1)
+
+$(BUILD)/vm/distro-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
+		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
+		$(MOD_BED_BINS) $(BUILD)/distro-modules/$(1)/kvm.ko $(BUILD)/distro-modules/$(1)/exit_stats_test
+	$$(call msg,INITRD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)tests/vm/mkinitramfs.sh $$@ \
+		$$(call MODULAR_PAYLOAD,$(BUILD)/distro-$(1)/modroot/lib/modules,$(BUILD)/distro-modules/$(1)) \
+		$(BUILD)/distro-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
+		$(BUILD)/distro-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh >/dev/null
+
+test-distro-$(1): $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz
+	@echo "== QEMU bed, Debian's $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	$(Q)BED_LABEL=qemu-deb$(1) $$(RUN_BED) qemu $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz \
+		install $(QEMU_TIMEOUT) $(BUILD)/logs
+
+test-distro-bochs-$(1): $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz
+	@echo "== Bochs bed, Debian's $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	$(Q)BED_LABEL=bochs-deb$(1) $$(RUN_BED) bochs $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz \
+		install $(BOCHS_TIMEOUT) $(BUILD)/logs
+.PHONY: test-distro-$(1) test-distro-bochs-$(1)
+endef
+$(foreach l,$(DISTRO_LINES),$(eval $(call DISTRO_LINE,$(l))))
+test-distro: $(foreach l,$(DISTRO_LINES),test-distro-$(l))
+.PHONY: test-distro
 
 # KVM's own selftests (x86), from the same patched 6.12 tree as the
 # modules, stripped: tests/vm/suites/kst.sh runs them on the stock and on

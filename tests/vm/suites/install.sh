@@ -21,6 +21,11 @@ rel=$(uname -r)
 updates=/lib/modules/$rel/updates/exittrace
 vendor=$(kvm_vendor_module)
 
+# What this kernel is, for the log: on Debian's own kernels (the distro
+# bed) the differences the README's real-host section lists show here
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+echo "install: kernel $(uname -r) ($(uname -v | cut -c1-60)); lockdown: $(cat /sys/kernel/security/lockdown 2>/dev/null || echo 'no lockdown LSM'); taint $(cat /proc/sys/kernel/tainted); stock kvm from $(/sbin/modinfo -n kvm 2>/dev/null)"
+
 install_kvm() {
 	dash /bin/install-kvm "$@"
 }
@@ -193,3 +198,7 @@ if [ $rc = 0 ] && [ $checkrc = 2 ] && [ -n "$stock" ] && [ ! -d "$updates" ] &&
 else
 	result mod-uninstall fail "rc=$rc kvmcheck=$checkrc kvm from $(loaded_from)"
 fi
+# the patched modules are not signed with the kernel's key: a kernel with
+# CONFIG_MODULE_SIG (Debian's) loads them, tainted, unless it enforces
+# signatures (module.sig_enforce=1, or lockdown under Secure Boot)
+echo "install: taint after the run $(cat /proc/sys/kernel/tainted); $(dmesg | grep -c 'module verification failed') 'module verification failed' line(s) in dmesg"
