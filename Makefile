@@ -479,7 +479,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench
 	$(Q)tests/host/run.sh $(BUILD)
 
-test-beds: test-qemu test-bochs test-modules test-kst test-cachelines
+test-beds: test-qemu test-bochs test-modules-6.12 test-distro test-kst test-cachelines
 
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)

@@ -20,6 +20,10 @@
 #
 # results: kvm-selftest-exit-stats abi-{1..21} selftest-killed-wrapped
 # results: selftest-killed-unwrapped dmesg-clean
+# dmesg-clean judges what the tests left: warnings already there at boot
+# (Debian's 6.12 kernel in Bochs warns twice about the emulated CPU's
+# topology and XSAVE leaves before any test) are shown, not judged
+dmesg >/tmp/dmesg.before
 run_test kvm-selftest-exit-stats sh /bin/exit_stats_test.sh
 tr -d '\r' <"/tmp/kvm-selftest-exit-stats.out" | while read -r a b c rest; do
 	case "$a $b $c $rest" in
@@ -63,9 +67,13 @@ else
 fi
 echo vm >$param
 
-if dmesg | grep -E 'WARNING|BUG|Call Trace|general protection' >/tmp/dmesg.bad; then
+pattern='WARNING|BUG|Call Trace|general protection'
+dmesg | tail -n +$(($(wc -l </tmp/dmesg.before) + 1)) >/tmp/dmesg.after
+if grep -E "$pattern" /tmp/dmesg.after >/tmp/dmesg.bad; then
 	cat /tmp/dmesg.bad
-	result dmesg-clean fail "kernel warnings after the ABI tests"
+	result dmesg-clean fail "kernel warnings during the ABI tests"
 else
-	result dmesg-clean pass "no WARNING/BUG/Call Trace in dmesg"
+	before=$(grep -cE "$pattern" /tmp/dmesg.before)
+	[ "$before" = 0 ] || { echo "dmesg: from before the tests (not judged):"; grep -E "$pattern" /tmp/dmesg.before; }
+	result dmesg-clean pass "no WARNING/BUG/Call Trace in dmesg during the tests ($before line(s) from boot)"
 fi
