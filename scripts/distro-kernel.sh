@@ -23,6 +23,12 @@ die() { echo "distro-kernel: error: $*" >&2; exit 1; }
 # the archive's version of package $1 (the first apt-cache lists)
 pkg_version() { apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1; }
 
+# no package lists yet (a machine whose packages were all there, so
+# deps.sh never ran apt-get update): read them once
+if [ -z "$(apt-cache search --names-only "^linux-image-$line" 2>/dev/null)" ]; then
+	apt-get update -q >/dev/null || die "apt-get update failed"
+fi
+
 srcver=$(dpkg-query -W -f='${Version}' "linux-source-$line" 2>/dev/null) ||
 	die "linux-source-$line is not installed (scripts/deps.sh installs it)"
 upstream=${srcver%%-*}
