@@ -38,7 +38,7 @@ static const char doc[] =
 "    exitdiff --before start.json end.json host.json   # patch delta end - start\n"
 "    exitdiff -e --time --pid 1234 patch-host.json host.json  # counts and cycles\n";
 
-enum { OPT_ALLOW = 1000, OPT_BEFORE, OPT_TSC, OPT_PID, OPT_TIME, OPT_MIN_EXITS, OPT_SLACK };
+enum { OPT_ALLOW = 1000, OPT_BEFORE, OPT_TSC, OPT_PID, OPT_TIME, OPT_MIN_EXITS, OPT_SLACK, OPT_TOTAL };
 
 static const struct argp_option opts[] = {
 	{ "exact", 'e', NULL, 0, "Exit 1 unless every reason agrees (after --allow)", 0 },
@@ -51,6 +51,8 @@ static const struct argp_option opts[] = {
 	{ "pid", OPT_PID, "PID", 0, "Use only exittrace's -P rows of this VM process", 0 },
 	{ "time", OPT_TIME, "PCT", OPTION_ARG_OPTIONAL,
 	  "Exit 1 unless the patch's cycles and exittrace's time in KVM agree within PCT % (default 5) for every reason with enough exits", 0 },
+	{ "time-total", OPT_TOTAL, NULL, 0,
+	  "With --time, judge the judged reasons' times together, not each", 0 },
 	{ "min-exits", OPT_MIN_EXITS, "N", 0, "Judge the time of reasons with at least N exits (default 100)", 0 },
 	{ "time-slack", OPT_SLACK, "NS", 0,
 	  "A reason's time also agrees when the two differ by at most NS per exit (default 0)", 0 },
@@ -104,6 +106,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			if (*end || !(opt.cmp.time_tolerance > 0) || opt.cmp.time_tolerance >= 1)
 				argp_error(state, "bad --time '%s': a percentage above 0 and below 100", arg);
 		}
+		break;
+	case OPT_TOTAL:
+		opt.cmp.time_total = true;
 		break;
 	case OPT_SLACK:
 		opt.cmp.time_slack_ns = strtod(arg, &end);

@@ -320,7 +320,7 @@ int witness_compare(FILE *f, const struct witness *patch, const struct witness *
 				v->judged_exits += pr->exits;
 				tpn += pns;
 				tbn += bns;
-				slow = fabs(rel) > o->time_tolerance &&
+				slow = !o->time_total && fabs(rel) > o->time_tolerance &&
 				       !(pr->exits && fabs(pns - bns) / (double)pr->exits <= o->time_slack_ns);
 				v->time_differs += slow;
 			}
@@ -371,6 +371,8 @@ int witness_compare(FILE *f, const struct witness *patch, const struct witness *
 	fprintf(f, "%-10s %-20s %12" PRIu64 " %12" PRIu64 " %+8" PRId64 "\n", "", "TOTAL", tp, tb,
 		(int64_t)(tb - tp));
 	v->reasons = nr;
+	if (o->time && o->time_total && v->time_judged && fabs(tpn - tbn) > o->time_tolerance * tpn)
+		v->time_differs = 1;
 	if (v->count_differs)
 		fprintf(f, "%s: %u reason(s) differ\n", who, v->count_differs);
 	else if (v->judged == nr)
@@ -388,6 +390,13 @@ int witness_compare(FILE *f, const struct witness *patch, const struct witness *
 		fprintf(f, "%s: time in KVM (%s, TSC %.3f MHz): ", who, bpf->kvm_time, tsc_hz / 1e6);
 		if (!v->time_judged)
 			fprintf(f, "no reason has %" PRIu64 " exits to judge\n", o->time_min_exits);
+		else if (o->time_total)
+			fprintf(f, "%u judged reasons together %s %.1f%%; patch %.3f ms, exittrace %.3f ms, "
+				"residual %+.2f%% (%+.0f ns per exit)%s\n",
+				v->time_judged, v->time_differs ? "differ by more than" : "within",
+				100 * o->time_tolerance, tpn / 1e6, tbn / 1e6, 100 * (tpn - tbn) / tpn,
+				v->residual_ns / (double)v->judged_exits,
+				v->time_differs ? "  <-- time differs" : "");
 		else
 			fprintf(f, "%u of %u judged reasons within %.1f%%%s; patch %.3f ms, exittrace %.3f ms, "
 				"residual %+.2f%% (%+.0f ns per exit)\n",

@@ -94,6 +94,10 @@ struct witness_opts {
 	double time_tolerance;	/* relative, e.g. 0.05 */
 	uint64_t time_min_exits;	/* reasons with fewer exits are shown, not judged */
 	double time_slack_ns;	/* per exit: a smaller difference agrees, whatever its % */
+	/* judge the judged reasons' times together, not each (an emulator
+	 * whose clock follows the host's: one descheduled exit can move a
+	 * small reason's sum, hardly the whole) */
+	bool time_total;
 };
 
 struct witness_verdict {

@@ -74,6 +74,10 @@ check exitdiff-bad-allow 64 'bad --allow' "$build/exitdiff" --allow 7b $fx/guest
 # exittrace's time in KVM; IOIO is 10.5% under, CPUID 1.7%, NPF too few
 check exitdiff-time-differs 1 '0x7b .*+10.53%.*<-- time differs' "$build/exitdiff" -e --time \
 	$fx/guest.json $fx/host-time.json
+check exitdiff-time-total 0 '2 judged reasons together within 6.0%' "$build/exitdiff" -e --time=6 --time-total \
+	$fx/guest.json $fx/host-time.json
+check exitdiff-time-total-differs 1 'together differ by more than 5.0%.*<-- time differs' "$build/exitdiff" -e --time --time-total \
+	$fx/guest.json $fx/host-time.json
 check exitdiff-time-tolerance 0 '2 of 2 judged reasons within 12.0%' "$build/exitdiff" -e --time=12 \
 	$fx/guest.json $fx/host-time.json
 check exitdiff-time-few-exits 0 '0x400 .*time not judged: too few exits' "$build/exitdiff" --time=12 \
