@@ -8,16 +8,6 @@
 #include "unit.h"
 #include "record.h"
 
-static char out[65536];
-#define CAPTURE(call)							\
-	do {								\
-		FILE *f;					\
-		memset(out, 0, sizeof(out));			\
-		f = fmemopen(out, sizeof(out), "w");		\
-		call;							\
-		fclose(f);						\
-	} while (0)
-
 static const struct record_meta meta = {
 	.tool = "exittrace 0.1", .start_unix_s = 1764088200.25, .start_mono_s = 12.5,
 	.isa = "SVM", .kernel = "6.12.0", .interval_ms = 100,
@@ -72,11 +62,11 @@ TEST(record_labels)
 TEST(record_csv_header)
 {
 	CAPTURE(record_header(f, RECORD_CSV, &meta));
-	CHECK(strstr(out, "# format=exittrace-record\n# version=1\n# tool=exittrace 0.1\n") == out);
-	CHECK(strstr(out, "# start_unix_s=1764088200.250\n# start_utc=2025-11-25T16:30:00.250Z\n"));
-	CHECK(strstr(out, "# start_mono_s=12.500\n# isa=SVM\n# kernel=6.12.0\n# interval_s=0.100\n"));
-	CHECK(strstr(out, "# pids=42 43\n# vcpu=-1\n# per_vm=1\n" RECORD_CSV_HEADER "\n"));
-	CHECK(out[strlen(out) - 1] == '\n');
+	CHECK(strstr(captured, "# format=exittrace-record\n# version=1\n# tool=exittrace 0.1\n") == captured);
+	CHECK(strstr(captured, "# start_unix_s=1764088200.250\n# start_utc=2025-11-25T16:30:00.250Z\n"));
+	CHECK(strstr(captured, "# start_mono_s=12.500\n# isa=SVM\n# kernel=6.12.0\n# interval_s=0.100\n"));
+	CHECK(strstr(captured, "# pids=42 43\n# vcpu=-1\n# per_vm=1\n" RECORD_CSV_HEADER "\n"));
+	CHECK(captured[strlen(captured) - 1] == '\n');
 }
 
 /* Two intervals from three cumulative snapshots, a mark, the end. */
@@ -100,14 +90,14 @@ TEST(record_csv_reads_back)
 		record_interval(f, RECORD_CSV, 0.1, 0.1504, &d);
 		record_end(f, RECORD_CSV, 0.1504, &s2, "signal");
 	});
-	CHECK(strstr(out, "0.000,0.100,exits,42,SVM,114,CPUID,1000,1000,5000000\n") == out);
-	CHECK(strstr(out, "0.000,0.100,interval,,,,,1030,1030,5090000\n"));
-	CHECK(strstr(out, "0.100,0.100,mark,,,,boot-end,,,\n"));
-	CHECK(strstr(out, "0.100,0.150,exits,43,SVM,120,HLT,7,7,700\n"));
-	CHECK(!strstr(out, "0.100,0.150,exits,42,SVM,123"));
-	CHECK(strstr(out, "0.000,0.150,end,,,,signal,1537,1537,7090700\n"));
+	CHECK(strstr(captured, "0.000,0.100,exits,42,SVM,114,CPUID,1000,1000,5000000\n") == captured);
+	CHECK(strstr(captured, "0.000,0.100,interval,,,,,1030,1030,5090000\n"));
+	CHECK(strstr(captured, "0.100,0.100,mark,,,,boot-end,,,\n"));
+	CHECK(strstr(captured, "0.100,0.150,exits,43,SVM,120,HLT,7,7,700\n"));
+	CHECK(!strstr(captured, "0.100,0.150,exits,42,SVM,123"));
+	CHECK(strstr(captured, "0.000,0.150,end,,,,signal,1537,1537,7090700\n"));
 
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		lines++;
 		if (split10(line, field) != 10) {
 			unit_fail(__FILE__, __LINE__, "line %d has not 10 fields", lines);
@@ -151,14 +141,14 @@ TEST(record_jsonl_lines)
 		record_mark(f, RECORD_JSONL, 1.5, "idle");
 		record_end(f, RECORD_JSONL, 1.5, &s, "duration");
 	});
-	CHECK(strstr(out, "{\"kind\":\"meta\",\"format\":\"exittrace-record\",\"version\":1,"
-		      "\"tool\":\"exittrace 0.1\",\"start_unix_s\":1764088200.250,") == out);
-	CHECK(strstr(out, "\"interval_s\":0.100,\"pids\":[42,43],\"vcpu\":-1,\"per_vm\":true}\n"));
-	CHECK(strstr(out, "\n{\"kind\":\"exits\",\"t0_s\":1.250,\"t1_s\":1.500,\"pid\":0,\"isa\":\"SVM\","
+	CHECK(strstr(captured, "{\"kind\":\"meta\",\"format\":\"exittrace-record\",\"version\":1,"
+		      "\"tool\":\"exittrace 0.1\",\"start_unix_s\":1764088200.250,") == captured);
+	CHECK(strstr(captured, "\"interval_s\":0.100,\"pids\":[42,43],\"vcpu\":-1,\"per_vm\":true}\n"));
+	CHECK(strstr(captured, "\n{\"kind\":\"exits\",\"t0_s\":1.250,\"t1_s\":1.500,\"pid\":0,\"isa\":\"SVM\","
 		      "\"code\":129,\"name\":\"VMMCALL\",\"count\":3,\"lat_count\":3,\"lat_sum_ns\":1200}\n"));
-	CHECK(strstr(out, "\n{\"kind\":\"interval\",\"t0_s\":1.250,\"t1_s\":1.500,\"count\":3,"));
-	CHECK(strstr(out, "\n{\"kind\":\"mark\",\"t0_s\":1.500,\"t1_s\":1.500,\"name\":\"idle\"}\n"));
-	CHECK(strstr(out, "\n{\"kind\":\"end\",\"t0_s\":0.000,\"t1_s\":1.500,\"name\":\"duration\","
+	CHECK(strstr(captured, "\n{\"kind\":\"interval\",\"t0_s\":1.250,\"t1_s\":1.500,\"count\":3,"));
+	CHECK(strstr(captured, "\n{\"kind\":\"mark\",\"t0_s\":1.500,\"t1_s\":1.500,\"name\":\"idle\"}\n"));
+	CHECK(strstr(captured, "\n{\"kind\":\"end\",\"t0_s\":0.000,\"t1_s\":1.500,\"name\":\"duration\","
 		      "\"count\":3,\"lat_count\":3,\"lat_sum_ns\":1200}\n"));
 	snapshot_free(&s);
 }

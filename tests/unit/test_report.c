@@ -18,17 +18,6 @@ static struct exit_stats stats(__u64 count, __u64 lat_min, __u64 lat_max)
 	return s;
 }
 
-/* Run @fn with a memory stream and return what it printed (static). */
-static char out[65536];
-#define CAPTURE(call)							\
-	do {								\
-		FILE *f;					\
-		memset(out, 0, sizeof(out));			\
-		f = fmemopen(out, sizeof(out), "w");		\
-		call;							\
-		fclose(f);						\
-	} while (0)
-
 TEST(per_cpu_values_merge)
 {
 	struct snapshot s = {};
@@ -106,11 +95,11 @@ TEST(table_has_names_shares_and_total)
 	snapshot_add(&s, &odd, &o);
 	snapshot_sort(&s);
 	CAPTURE(print_table(f, &s, 2.0, &opts));
-	CHECK(strstr(out, "VMX CPUID") != NULL);
-	CHECK(strstr(out, "UNKNOWN_0x63") != NULL);
-	CHECK(strstr(out, " 75.0%") != NULL);
-	CHECK(strstr(out, "TOTAL") != NULL);
-	CHECK(strstr(out, "2.0us") != NULL);	/* avg of 1000..3000 */
+	CHECK(strstr(captured, "VMX CPUID") != NULL);
+	CHECK(strstr(captured, "UNKNOWN_0x63") != NULL);
+	CHECK(strstr(captured, " 75.0%") != NULL);
+	CHECK(strstr(captured, "TOTAL") != NULL);
+	CHECK(strstr(captured, "2.0us") != NULL);	/* avg of 1000..3000 */
 	snapshot_free(&s);
 }
 
@@ -124,13 +113,13 @@ TEST(table_interval_says_extremes_are_cumulative)
 
 	snapshot_add(&s, &k, &st);
 	CAPTURE(print_table(f, &s, 1.0, &opts));
-	CHECK(strstr(out, "MIN*") != NULL);
-	CHECK(strstr(out, "MAX*") != NULL);
-	CHECK(strstr(out, "* since the start") != NULL);
+	CHECK(strstr(captured, "MIN*") != NULL);
+	CHECK(strstr(captured, "MAX*") != NULL);
+	CHECK(strstr(captured, "* since the start") != NULL);
 	opts.interval = false;
 	CAPTURE(print_table(f, &s, 1.0, &opts));
-	CHECK(strstr(out, "MIN*") == NULL);
-	CHECK(strstr(out, "since the start") == NULL);
+	CHECK(strstr(captured, "MIN*") == NULL);
+	CHECK(strstr(captured, "since the start") == NULL);
 	snapshot_free(&s);
 }
 
@@ -141,12 +130,12 @@ TEST(log2_histogram_bars)
 	hist[10] = 100;
 	hist[12] = 50;
 	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
-	CHECK(strstr(out, "1024 -> 2047") != NULL);
-	CHECK(strstr(out, "2048 -> 4095") != NULL);	/* empty slot inside the range */
-	CHECK(strstr(out, "4096 -> 8191") != NULL);
-	CHECK(strstr(out, "512 -> 1023") == NULL);	/* nothing before the first */
-	CHECK(strstr(out, "|******************************|") != NULL);
-	CHECK(strstr(out, "|***************               |") != NULL);
+	CHECK(strstr(captured, "1024 -> 2047") != NULL);
+	CHECK(strstr(captured, "2048 -> 4095") != NULL);	/* empty slot inside the range */
+	CHECK(strstr(captured, "4096 -> 8191") != NULL);
+	CHECK(strstr(captured, "512 -> 1023") == NULL);	/* nothing before the first */
+	CHECK(strstr(captured, "|******************************|") != NULL);
+	CHECK(strstr(captured, "|***************               |") != NULL);
 }
 
 /* A 5 s halt: in the last slot, printed with no upper bound. */
@@ -157,8 +146,8 @@ TEST(log2_histogram_last_slot_is_open)
 	hist[10] = 1;
 	hist[exittrace_hist_slot(5000000000ULL)] = 2;
 	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
-	CHECK(strstr(out, "2147483648 and more : 2") != NULL);
-	CHECK(strstr(out, "4294967295") == NULL);
+	CHECK(strstr(captured, "2147483648 and more : 2") != NULL);
+	CHECK(strstr(captured, "4294967295") == NULL);
 }
 
 TEST(empty_histogram_prints_nothing)
@@ -166,7 +155,7 @@ TEST(empty_histogram_prints_nothing)
 	__u64 hist[EXITTRACE_HIST_SLOTS] = {};
 
 	CAPTURE(print_log2_hist(f, hist, EXITTRACE_HIST_SLOTS, "nsecs"));
-	CHECK_STR(out, "");
+	CHECK_STR(captured, "");
 }
 
 TEST(json_line_fields)
@@ -178,12 +167,12 @@ TEST(json_line_fields)
 
 	snapshot_add(&s, &k, &st);
 	CAPTURE(print_json(f, &s, 1.0, 12.5, &opts));
-	CHECK(strstr(out, "\"tool\":\"exittrace\"") != NULL);
-	CHECK(strstr(out, "\"total_exits\":5") != NULL);
-	CHECK(strstr(out, "\"pid\":4242,\"isa\":\"SVM\",\"code\":1024,\"name\":\"NPF\",\"count\":5") != NULL);
-	CHECK(strstr(out, "\"lat_sum_ns\":1000") != NULL);
-	CHECK(out[strlen(out) - 1] == '\n');
-	CHECK(strchr(out, '\n') == out + strlen(out) - 1);	/* one line */
+	CHECK(strstr(captured, "\"tool\":\"exittrace\"") != NULL);
+	CHECK(strstr(captured, "\"total_exits\":5") != NULL);
+	CHECK(strstr(captured, "\"pid\":4242,\"isa\":\"SVM\",\"code\":1024,\"name\":\"NPF\",\"count\":5") != NULL);
+	CHECK(strstr(captured, "\"lat_sum_ns\":1000") != NULL);
+	CHECK(captured[strlen(captured) - 1] == '\n');
+	CHECK(strchr(captured, '\n') == captured + strlen(captured) - 1);	/* one line */
 	snapshot_free(&s);
 }
 
@@ -197,13 +186,13 @@ TEST(openmetrics_counters_and_cumulative_buckets)
 	st.hist[12] = 2;	/* 4096..8191 ns */
 	snapshot_add(&s, &k, &st);
 	CAPTURE(write_openmetrics(f, &s));
-	CHECK(strstr(out, "# TYPE kvm_exits counter\n") != NULL);
-	CHECK(strstr(out, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\"} 3\n") != NULL);
-	CHECK(strstr(out, "le=\"1.28e-07\"} 1\n") != NULL);
-	CHECK(strstr(out, "le=\"8.192e-06\"} 3\n") != NULL);
-	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
-	CHECK(strstr(out, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
-	CHECK(strstr(out, "# EOF\n") != NULL);
+	CHECK(strstr(captured, "# TYPE kvm_exits counter\n") != NULL);
+	CHECK(strstr(captured, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\"} 3\n") != NULL);
+	CHECK(strstr(captured, "le=\"1.28e-07\"} 1\n") != NULL);
+	CHECK(strstr(captured, "le=\"8.192e-06\"} 3\n") != NULL);
+	CHECK(strstr(captured, "le=\"+Inf\"} 3\n") != NULL);
+	CHECK(strstr(captured, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
+	CHECK(strstr(captured, "# EOF\n") != NULL);
 	snapshot_free(&s);
 }
 
@@ -222,10 +211,10 @@ TEST(openmetrics_last_slot_only_in_inf)
 	st.hist[exittrace_hist_slot(5000000000ULL)] = 2;
 	snapshot_add(&s, &k, &st);
 	CAPTURE(write_openmetrics(f, &s));
-	CHECK(strstr(out, "le=\"2e-09\"} 0\n") != NULL);
-	CHECK(strstr(out, "le=\"2.147483648\"} 1\n") != NULL);
-	CHECK(strstr(out, "le=\"4.294967296\"}") == NULL);
-	CHECK(strstr(out, "le=\"+Inf\"} 3\n") != NULL);
+	CHECK(strstr(captured, "le=\"2e-09\"} 0\n") != NULL);
+	CHECK(strstr(captured, "le=\"2.147483648\"} 1\n") != NULL);
+	CHECK(strstr(captured, "le=\"4.294967296\"}") == NULL);
+	CHECK(strstr(captured, "le=\"+Inf\"} 3\n") != NULL);
 	snapshot_free(&s);
 }
 

@@ -54,4 +54,15 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 				  #got, g_ ? g_ : "(null)", w_);	\
 	} while (0)
 
+/* CAPTURE(call): what @call, which prints to FILE *f, printed (in captured). */
+extern char captured[65536];
+#define CAPTURE(call)							\
+	do {								\
+		FILE *f;						\
+		memset(captured, 0, sizeof(captured));			\
+		f = fmemopen(captured, sizeof(captured), "w");		\
+		call;							\
+		fclose(f);						\
+	} while (0)
+
 #endif /* UNIT_H */

@@ -5,6 +5,8 @@
 
 #include "unit.h"
 
+char captured[65536];
+
 static struct unit_test *tests;
 static int current_failed;
 
