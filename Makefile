@@ -115,7 +115,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
-ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o \
+ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
 
@@ -164,7 +164,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
+	$(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 

@@ -23,6 +23,7 @@
 #include "exit_reasons.h"
 #include "exittrace_args.h"
 #include "kvm_time.h"
+#include "metrics.h"
 #include "record.h"
 #include "report.h"
 #include "probe.h"
@@ -305,6 +306,12 @@ static const char *attach_name(enum exittrace_attach mode)
 	return mode == ATTACH_BTF ? "tp_btf" : "classic";
 }
 
+/* What counts now: a failed self-check hands the counting to classic. */
+static const char *attach_now(enum exittrace_attach mode, const struct self_check_run *check)
+{
+	return check->state == SELF_CHECK_FAILED ? "classic" : attach_name(mode);
+}
+
 /* Without -P, rows for reasons that have no slot: codes no manual defines. */
 #define CLASSIC_UNSLOTTED_ROWS	1024
 
@@ -492,6 +499,62 @@ static int record_open(struct recording *rec, const struct timespec *start, doub
 	return 0;
 }
 
+/* --metrics and --openmetrics: each file rewritten from the counts since start. */
+static struct metrics_file metrics_files[2];
+static unsigned int nr_metrics_files;
+
+static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel, int nr_cpus,
+			      const char *attach)
+{
+	m->version = strchr(argp_program_version, ' ') + 1;
+	m->attach = attach;
+	m->latency = !env.no_latency;
+	m->kvm_time = kvm_time.got != KVM_TIME_OFF;
+	m->drops_stats_full = read_drops(skel, nr_cpus, DROP_STATS_FULL);
+	m->drops_vcpus_full = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
+	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+}
+
+/* Every metrics file; a failing one is told once, until it works again. */
+static int metrics_update(const struct snapshot *cumulative, const struct metrics_meta *m)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < nr_metrics_files; i++) {
+		struct metrics_file *mf = &metrics_files[i];
+		int was = mf->err;
+
+		if (metrics_file_update(mf, cumulative, m) && mf->err != was)
+			fprintf(stderr, "exittrace: cannot write the metrics file %s: %s\n"
+				"exittrace: (written as %s, then renamed over it, so its\n"
+				"exittrace: directory must exist and be writable)\n",
+				mf->path, strerror(-mf->err), mf->tmp);
+		if (mf->err)
+			err = mf->err;
+	}
+	return err;
+}
+
+/* Name the files and their temp files. */
+static int metrics_open(void)
+{
+	const char *paths[] = { env.metrics, env.openmetrics };
+	const enum metrics_format fmts[] = { METRICS_TEXT, METRICS_OPENMETRICS };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!paths[i])
+			continue;
+		if (metrics_file_init(&metrics_files[nr_metrics_files], paths[i], fmts[i])) {
+			fprintf(stderr, "exittrace: the metrics file name %s is too long\n", paths[i]);
+			return -ENAMETOOLONG;
+		}
+		nr_metrics_files++;
+	}
+	return 0;
+}
+
 /* Flush what was written for this interval; a full disk stops the run. */
 static int record_flush(struct recording *rec)
 {
@@ -513,7 +576,7 @@ int main(int argc, char **argv)
 	struct timespec start, t, deadline, end_at;
 	double elapsed = 0, last = 0, start_unix, tsc_hz;
 	const char *why = "signal";
-	__u64 drops_stats, drops_vcpus, drops_vendor;
+	struct metrics_meta meta;
 	struct self_check_run check = { .state = SELF_CHECK_OFF };
 	int err, nr_cpus;
 	long printed = 0;
@@ -586,6 +649,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		signal(SIGUSR1, mark_handler);
 	}
+	err = metrics_open();
+	if (err)
+		goto cleanup;
 	if (!env.json && !env.summary_only)
 		fprintf(stderr, "Tracing KVM exits... Hit Ctrl-C to end.\n");
 	/* tests wait for this line before starting the workload */
@@ -627,7 +693,7 @@ int main(int argc, char **argv)
 			continue;
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
-		if (env.summary_only && !env.openmetrics && !rec.f)
+		if (env.summary_only && !nr_metrics_files && !rec.f)
 			continue;
 
 		err = collect(skel, &now, nr_cpus);
@@ -651,9 +717,10 @@ int main(int argc, char **argv)
 			if (err)
 				goto cleanup;
 		}
-		if (env.openmetrics && write_openmetrics_file(env.openmetrics, &now))
-			fprintf(stderr, "exittrace: cannot write %s: %s\n", env.openmetrics,
-				strerror(errno));
+		if (nr_metrics_files) {
+			metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
+			metrics_update(&now, &meta);
+		}
 		if (!env.summary_only) {
 			ropts.interval = true;
 			report(&delta, elapsed - last, &ropts);
@@ -706,19 +773,17 @@ int main(int argc, char **argv)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
 	report(&now, elapsed, &ropts);
-	drops_stats = read_drops(skel, nr_cpus, DROP_STATS_FULL);
-	drops_vcpus = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
-	drops_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 	if (!env.json) {
 		if (!env.no_latency)
 			printf("in flight at the end (exited, not re-entered): %llu\n",
-			       (unsigned long long)in_flight(&now, drops_vcpus));
-		if (drops_stats || drops_vcpus || drops_vendor)
+			       (unsigned long long)in_flight(&now, meta.drops_vcpus_full));
+		if (meta.drops_stats_full || meta.drops_vcpus_full || meta.drops_no_vendor)
 			printf("dropped: %llu exits (map full), %llu latencies (no task storage), "
-			       "%llu exits (no reason read)\n", (unsigned long long)drops_stats,
-			       (unsigned long long)drops_vcpus, (unsigned long long)drops_vendor);
-		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n",
-		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
+			       "%llu exits (no reason read)\n", (unsigned long long)meta.drops_stats_full,
+			       (unsigned long long)meta.drops_vcpus_full,
+			       (unsigned long long)meta.drops_no_vendor);
+		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n", meta.attach,
 		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.compared);
 		if (kvm_time.got != KVM_TIME_OFF)
@@ -734,29 +799,29 @@ int main(int argc, char **argv)
 		       "\"self_check\":\"%s\",\"self_check_compared\":%llu,\"self_check_agreed\":%llu,"
 		       "\"self_check_unmatched\":%llu,\"kvm_time\":\"%s\",\"kvm_time_func\":\"%s\","
 		       "\"tsc_hz\":%.0f",
-		       check.state == SELF_CHECK_FAILED ? "classic" : attach_name(mode),
-		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, drops_vcpus)),
-		       (unsigned long long)drops_stats, (unsigned long long)drops_vcpus,
-		       (unsigned long long)drops_vendor, self_check_state_name(check.state),
+		       meta.attach,
+		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, meta.drops_vcpus_full)),
+		       (unsigned long long)meta.drops_stats_full, (unsigned long long)meta.drops_vcpus_full,
+		       (unsigned long long)meta.drops_no_vendor, self_check_state_name(check.state),
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
 		       kvm_time.func ? kvm_time.func : "", tsc_hz);
 		prog_stats_json(stdout, skel->obj);
 		printf("}\n");
 	}
-	if (drops_stats)
+	if (meta.drops_stats_full)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
-	if (drops_vcpus)
+	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
 	err = 0;
 	/* never a confident table of wrong numbers: those exits are missing */
-	if (drops_vendor) {
+	if (meta.drops_no_vendor) {
 		fprintf(stderr, "exittrace: error: %llu exits were not counted: tp_btf found no exit reason it\n"
 			"exittrace: knows how to read in this kernel's vCPU struct (bpf/core_fixes.bpf.h);\n"
 			"exittrace: the counts above are incomplete.  Use --attach classic, and report\n"
 			"exittrace: the kernel version (uname -r).\n",
-			(unsigned long long)drops_vendor);
+			(unsigned long long)meta.drops_no_vendor);
 		err = -ENOEXEC;
 	}
 

@@ -33,7 +33,7 @@ static const char doc[] =
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
-"    exittrace --openmetrics /var/lib/node_exporter/kvm_exits.prom\n"
+"    exittrace --metrics /var/lib/prometheus/node-exporter/kvm_exits.prom\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
 "\n"
@@ -45,7 +45,7 @@ static const char doc[] =
 "and an interval's MIN and MAX are since the start.  Through tp_btf, the first exits are checked against\n"
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
-enum { OPT_OPENMETRICS = 1000, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
+enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
        OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
 
 static const struct argp_option opts[] = {
@@ -57,8 +57,10 @@ static const struct argp_option opts[] = {
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "summary", 's', NULL, 0, "Print only the final summary", 0 },
+	{ "metrics", OPT_METRICS, "FILE", 0,
+	  "Replace FILE each interval and at the end with the counts since the start, in the Prometheus text format (node_exporter's textfile collector reads *.prom files)", 0 },
 	{ "openmetrics", OPT_OPENMETRICS, "FILE", 0,
-	  "Rewrite FILE atomically each interval in OpenMetrics text format", 0 },
+	  "The same in OpenMetrics, for readers of OpenMetrics (not node_exporter's textfile collector)", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
@@ -199,8 +201,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		args->verbose = true;
 		break;
+	case OPT_METRICS:
 	case OPT_OPENMETRICS:
-		args->openmetrics = arg;
+		if (!*arg) {
+			argp_error(state, "--%s needs a file name",
+				   key == OPT_METRICS ? "metrics" : "openmetrics");
+			return EINVAL;
+		}
+		*(key == OPT_METRICS ? &args->metrics : &args->openmetrics) = arg;
 		break;
 	case 'i':
 		if (ps->positional) {
@@ -281,6 +289,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		ps->positional++;
 		break;
 	case ARGP_KEY_END:
+		if (args->metrics && args->openmetrics && !strcmp(args->metrics, args->openmetrics)) {
+			argp_error(state, "--metrics and --openmetrics name the same file: one format per file");
+			return EINVAL;
+		}
 		if (args->mark_labels && !args->record) {
 			argp_error(state, "--mark-labels needs --record FILE: marks go into the record");
 			return EINVAL;

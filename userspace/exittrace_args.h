@@ -45,7 +45,8 @@ struct exittrace_args {
 	enum exittrace_attach attach;
 	bool no_latency;		/* count exits only: no kvm_entry hook */
 	enum exittrace_kvm_time kvm_time;
-	const char *openmetrics;
+	const char *metrics;		/* --metrics FILE: Prometheus text format */
+	const char *openmetrics;	/* --openmetrics FILE: OpenMetrics */
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;
 	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "exit_reasons.h"
 #include "report.h"
@@ -328,73 +327,4 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 		fprintf(f, "}");
 	}
 	fprintf(f, "]}\n");
-}
-
-int write_openmetrics(FILE *f, const struct snapshot *s)
-{
-	char name[32];
-	unsigned int i, j;
-
-	fprintf(f, "# TYPE kvm_exits counter\n"
-		"# HELP kvm_exits VM exits seen on the kvm_exit tracepoint.\n");
-	for (i = 0; i < s->nr; i++) {
-		const struct row *r = &s->rows[i];
-
-		fprintf(f, "kvm_exits_total{isa=\"%s\",reason=\"%s\",code=\"%u\"",
-			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
-			r->key.reason);
-		if (r->key.tgid)
-			fprintf(f, ",pid=\"%u\"", r->key.tgid);
-		fprintf(f, "} %llu\n", (unsigned long long)r->st.count);
-	}
-	fprintf(f, "# TYPE kvm_exit_latency_seconds histogram\n"
-		"# HELP kvm_exit_latency_seconds Time from kvm_exit to the vCPU's next kvm_entry.\n");
-	for (i = 0; i < s->nr; i++) {
-		const struct row *r = &s->rows[i];
-		char labels[96];
-		unsigned long long cum = 0;
-
-		snprintf(labels, sizeof(labels), "isa=\"%s\",reason=\"%s\"",
-			 exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)));
-		if (r->key.tgid)
-			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
-				 ",pid=\"%u\"", r->key.tgid);
-		/* slot j holds [2^j, 2^(j+1)) ns: its upper bound (exact in 10
-		 * digits, up to 2^31 ns = 2.147483648 s); the last
-		 * slot has none, so it appears only in +Inf */
-		for (j = 0; j < EXITTRACE_HIST_SLOTS - 1; j++) {
-			cum += r->st.hist[j];
-			fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"%.10g\"} %llu\n",
-				labels, (double)(1ULL << (j + 1)) / 1e9, cum);
-		}
-		fprintf(f, "kvm_exit_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n", labels,
-			(unsigned long long)r->st.lat_count);
-		fprintf(f, "kvm_exit_latency_seconds_sum{%s} %.9f\n", labels,
-			(double)r->st.lat_sum_ns / 1e9);
-		fprintf(f, "kvm_exit_latency_seconds_count{%s} %llu\n", labels,
-			(unsigned long long)r->st.lat_count);
-	}
-	fprintf(f, "# EOF\n");
-	return ferror(f) ? -EIO : 0;
-}
-
-int write_openmetrics_file(const char *path, const struct snapshot *s)
-{
-	char tmp[4096];
-	FILE *f;
-	int err;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	err = write_openmetrics(f, s);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
 }

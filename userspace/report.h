@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * report.h - exittrace's view of the BPF statistics and how it prints
- * them: table, log2 histograms, JSON lines and OpenMetrics text.
+ * them: table, log2 histograms and JSON lines (metrics.h: Prometheus).
  *
  * Kept apart from the loader so that the unit tests can feed it made-up
  * rows without BPF.
@@ -64,11 +64,6 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit);
 void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
 		const struct report_opts *o);
-int write_openmetrics(FILE *f, const struct snapshot *cumulative);
-
-/* Write OpenMetrics to @path atomically (temp file + rename). */
-int write_openmetrics_file(const char *path, const struct snapshot *cumulative);
-
 /* Name for a row's reason: table name, or "UNKNOWN_<code>". */
 const char *row_reason_name(const struct exit_key *key, char *buf, size_t len);
 

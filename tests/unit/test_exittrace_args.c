@@ -106,6 +106,20 @@ TEST(args_flags)
 	CHECK(parse(&a, "--no-such-option") != 0);
 }
 
+/* --metrics: the text format; --openmetrics: OpenMetrics; both, to two files. */
+TEST(args_metrics_files)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK(!a.metrics && !a.openmetrics);
+	CHECK(parse(&a, "--metrics /tmp/a.prom --openmetrics /tmp/b.om") == 0);
+	CHECK_STR(a.metrics, "/tmp/a.prom");
+	CHECK_STR(a.openmetrics, "/tmp/b.om");
+	CHECK(parse(&a, "--metrics /tmp/a.prom --openmetrics /tmp/a.prom") != 0);
+	CHECK(parse(&a, "--metrics=") != 0);
+}
+
 TEST(args_pids)
 {
 	struct exittrace_args a;

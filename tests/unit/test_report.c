@@ -3,9 +3,6 @@
  * Unit tests for exittrace's aggregation and output formats, on made-up
  * rows (no BPF involved).
  */
-#include <stdlib.h>
-#include <unistd.h>
-
 #include "unit.h"
 #include "report.h"
 
@@ -173,70 +170,5 @@ TEST(json_line_fields)
 	CHECK(strstr(captured, "\"lat_sum_ns\":1000") != NULL);
 	CHECK(captured[strlen(captured) - 1] == '\n');
 	CHECK(strchr(captured, '\n') == captured + strlen(captured) - 1);	/* one line */
-	snapshot_free(&s);
-}
-
-TEST(openmetrics_counters_and_cumulative_buckets)
-{
-	struct snapshot s = {};
-	struct exit_key k = { 0, 1, 12 };
-	struct exit_stats st = stats(3, 100, 5000);
-
-	st.hist[6] = 1;		/* 64..127 ns */
-	st.hist[12] = 2;	/* 4096..8191 ns */
-	snapshot_add(&s, &k, &st);
-	CAPTURE(write_openmetrics(f, &s));
-	CHECK(strstr(captured, "# TYPE kvm_exits counter\n") != NULL);
-	CHECK(strstr(captured, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\"} 3\n") != NULL);
-	CHECK(strstr(captured, "le=\"1.28e-07\"} 1\n") != NULL);
-	CHECK(strstr(captured, "le=\"8.192e-06\"} 3\n") != NULL);
-	CHECK(strstr(captured, "le=\"+Inf\"} 3\n") != NULL);
-	CHECK(strstr(captured, "kvm_exit_latency_seconds_count{isa=\"VMX\",reason=\"HLT\"} 3\n") != NULL);
-	CHECK(strstr(captured, "# EOF\n") != NULL);
-	snapshot_free(&s);
-}
-
-/*
- * The last slot has no finite bound: its latencies are in +Inf only, and
- * no finite bucket claims them (a wrapped 5 s halt would have appeared in
- * le="2e-09").
- */
-TEST(openmetrics_last_slot_only_in_inf)
-{
-	struct snapshot s = {};
-	struct exit_key k = { 0, 2, 0x78 };
-	struct exit_stats st = stats(3, 100, 5000000000ULL);
-
-	st.hist[6] = 1;
-	st.hist[exittrace_hist_slot(5000000000ULL)] = 2;
-	snapshot_add(&s, &k, &st);
-	CAPTURE(write_openmetrics(f, &s));
-	CHECK(strstr(captured, "le=\"2e-09\"} 0\n") != NULL);
-	CHECK(strstr(captured, "le=\"2.147483648\"} 1\n") != NULL);
-	CHECK(strstr(captured, "le=\"4.294967296\"}") == NULL);
-	CHECK(strstr(captured, "le=\"+Inf\"} 3\n") != NULL);
-	snapshot_free(&s);
-}
-
-TEST(openmetrics_file_is_replaced_atomically)
-{
-	char dir[] = "/tmp/et-unit-XXXXXX", path[64], buf[256];
-	struct snapshot s = {};
-	struct exit_key k = { 0, 2, 0x72 };
-	struct exit_stats st = stats(1, 1, 1);
-	FILE *f;
-
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/kvm.prom", dir);
-	snapshot_add(&s, &k, &st);
-	CHECK(write_openmetrics_file(path, &s) == 0);
-	f = fopen(path, "r");
-	CHECK(f && fgets(buf, sizeof(buf), f));
-	if (f)
-		fclose(f);
-	CHECK(strstr(buf, "# TYPE kvm_exits counter") != NULL);
-	CHECK(write_openmetrics_file("/nonexistent-dir/x.prom", &s) != 0);
-	unlink(path);
-	rmdir(dir);
 	snapshot_free(&s);
 }
