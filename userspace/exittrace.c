@@ -536,11 +536,16 @@ static int metrics_update(const struct snapshot *cumulative, const struct metric
 	return err;
 }
 
-/* Name the files and their temp files. */
-static int metrics_open(void)
+/*
+ * Name the files, and write each once before tracing starts (with no
+ * exits yet), so that a path that cannot be written ends the run now.
+ */
+static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *attach)
 {
 	const char *paths[] = { env.metrics, env.openmetrics };
 	const enum metrics_format fmts[] = { METRICS_TEXT, METRICS_OPENMETRICS };
+	struct snapshot none = {};
+	struct metrics_meta meta;
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
@@ -552,7 +557,10 @@ static int metrics_open(void)
 		}
 		nr_metrics_files++;
 	}
-	return 0;
+	if (!nr_metrics_files)
+		return 0;
+	metrics_meta_read(&meta, skel, nr_cpus, attach);
+	return metrics_update(&none, &meta);
 }
 
 /* Flush what was written for this interval; a full disk stops the run. */
@@ -649,7 +657,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		signal(SIGUSR1, mark_handler);
 	}
-	err = metrics_open();
+	err = metrics_open(skel, nr_cpus, attach_name(mode));
 	if (err)
 		goto cleanup;
 	if (!env.json && !env.summary_only)
@@ -814,7 +822,8 @@ int main(int argc, char **argv)
 			env.max_keys);
 	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
-	err = 0;
+	/* the last interval's counts too, even in a run shorter than one */
+	err = metrics_update(&now, &meta) ? -EIO : 0;
 	/* never a confident table of wrong numbers: those exits are missing */
 	if (meta.drops_no_vendor) {
 		fprintf(stderr, "exittrace: error: %llu exits were not counted: tp_btf found no exit reason it\n"
