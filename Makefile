@@ -137,9 +137,13 @@ $(BUILD)/exittrace.static: $(ET_OBJS)
 exittrace: $(BUILD)/exittrace
 	$(Q)cp $< $@
 
-# bedcheck: the test beds' checks of exittrace, on the comparison exitdiff
-# uses (static: it runs in the beds).
-$(BUILD)/us/bedcheck.o: tests/vm/bedcheck.c | $(BUILD)/.deps-ok
+# The tests' own programs on exittrace's code.  bedcheck: the test beds'
+# checks of exittrace, on the comparison exitdiff uses (static: it runs in
+# the beds).  metrics_sample: exittrace's metrics for a made-up VM, for
+# promtool and node_exporter to read (tests/host/metrics.sh).
+$(BUILD)/us/bedcheck.o: tests/vm/bedcheck.c
+$(BUILD)/us/metrics_sample.o: tests/host/metrics_sample.c
+$(BUILD)/us/bedcheck.o $(BUILD)/us/metrics_sample.o: | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
@@ -476,7 +480,11 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
 	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
-test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench
+$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+
+test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench $(BUILD)/metrics_sample
 	$(Q)tests/host/run.sh $(BUILD)
 
 test-beds: test-qemu test-bochs test-modules-6.12 test-distro test-kst test-cachelines

@@ -23,6 +23,8 @@ PKGS=(
 	gnuplot-nox libtraceevent-dev file
 	# make bench-native: perf stat and perf record as peers on the host
 	linux-perf
+	# the metrics files' real readers (tests/host/metrics.sh)
+	prometheus prometheus-node-exporter curl
 )
 
 missing=()

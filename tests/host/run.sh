@@ -153,7 +153,21 @@ check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels 
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
 
 work=$(mktemp -d)
-trap 'rm -f "$out"; rm -rf "$work"' EXIT
+# daemons a check starts (node_exporter): stopped by their pid, by the
+# check or on the way out
+daemons=()
+stop_daemon() {	# stop_daemon PID
+	local d kept=()
+	kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
+	for d in "${daemons[@]}"; do [ "$d" = "$1" ] || kept+=("$d"); done
+	daemons=("${kept[@]}")
+}
+cleanup() {
+	while [ ${#daemons[@]} -gt 0 ]; do stop_daemon "${daemons[0]}"; done
+	rm -f "$out"
+	rm -rf "$work"
+}
+trap cleanup EXIT
 # bedcheck: the beds' checks of exittrace against exit_probe's guest and
 # the patch's end readout, on a probe's JSON and an exittrace -P summary
 # (tests/host/fixtures/probe*.json), and each deliberately broken copy
@@ -330,6 +344,9 @@ else
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
 fi
+
+# the metrics files, read by promtool and node_exporter
+. tests/host/metrics.sh
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
