@@ -1,5 +1,6 @@
 # exittrace's metrics files, read by the programs that read them for real
-# (sourced by tests/host/run.sh: its check, skip, $build, $work, daemons):
+# (sourced by tests/host/run.sh: its check, skip, start_server, $build,
+# $work):
 #   - promtool check metrics (Prometheus' own linter of the text format);
 #   - Debian's prometheus-node-exporter, whose textfile collector serves
 #     every *.prom file of a directory: what it serves on /metrics is what
@@ -46,35 +47,11 @@ check metrics-promtool-sample 0 'clean$' promtool_check "$mdir/sample.prom"
 check metrics-promtool-caught-openmetrics 1 '^kvm_exits_total no help text' \
 	promtool_check "$mdir/sample-om.prom"
 
-# A port nothing listens on, chosen at random (bash's /dev/tcp connects
-# when something does).
-free_port() {
-	local port i
-	for i in $(seq 50); do
-		port=$((20000 + RANDOM % 30000))
-		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo $port; return 0; }
-	done
-	return 1
-}
-
-# node_exporter with only its textfile collector, on 127.0.0.1; a port
-# taken meanwhile by someone else is retried with another
-ne_pid= ne_port=
-for try in 1 2 3; do
-	ne_port=$(free_port) || break
-	prometheus-node-exporter --web.listen-address=127.0.0.1:$ne_port \
-		--collector.disable-defaults --collector.textfile \
-		--collector.textfile.directory="$nedir" >"$mdir/node_exporter.log" 2>&1 &
-	ne_pid=$!
-	daemons+=($ne_pid)
-	for i in $(seq 50); do
-		kill -0 $ne_pid 2>/dev/null || break
-		curl -sf -o /dev/null "http://127.0.0.1:$ne_port/metrics" && break 2
-		sleep 0.1
-	done
-	stop_daemon $ne_pid
-	ne_pid=
-done
+# node_exporter with only its textfile collector, on 127.0.0.1
+start_server "$mdir/node_exporter.log" metrics prometheus-node-exporter \
+	--web.listen-address=127.0.0.1:@PORT@ --collector.disable-defaults \
+	--collector.textfile --collector.textfile.directory="$nedir"
+ne_pid=$server_pid ne_port=$server_port
 ne_up() {
 	[ -n "$ne_pid" ] && echo "node_exporter: pid $ne_pid on 127.0.0.1:$ne_port" && return 0
 	echo "node_exporter did not start; its log:"

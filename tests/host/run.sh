@@ -153,14 +153,50 @@ check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels 
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
 
 work=$(mktemp -d)
-# daemons a check starts (node_exporter): stopped by their pid, by the
-# check or on the way out
+# servers a check starts (node_exporter, prometheus, exittrace --listen):
+# stopped by their pid, by the check or on the way out
 daemons=()
-stop_daemon() {	# stop_daemon PID
+stop_daemon() {	# stop_daemon PID [SIGNAL]: its exit status in daemon_rc
 	local d kept=()
-	kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	daemon_rc=$?
 	for d in "${daemons[@]}"; do [ "$d" = "$1" ] || kept+=("$d"); done
 	daemons=("${kept[@]}")
+}
+
+# a port nothing listens on at 127.0.0.1, chosen at random (bash's
+# /dev/tcp connects when something does)
+free_port() {
+	local port i
+	for i in $(seq 50); do
+		port=$((20000 + RANDOM % 30000))
+		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo $port; return 0; }
+	done
+	return 1
+}
+
+# start_server LOG PATH COMMAND...: start COMMAND, in which @PORT@ stands
+# for a free port, and wait (10 s) until http://127.0.0.1:PORT/PATH
+# answers; a port taken meanwhile is retried with another.  Sets
+# server_pid and server_port, or returns 1 with the log in LOG.
+start_server() {
+	local log=$1 path=$2 try i
+	shift 2
+	for try in 1 2 3; do
+		server_port=$(free_port) || break
+		"${@//@PORT@/$server_port}" >"$log" 2>&1 &
+		server_pid=$!
+		daemons+=($server_pid)
+		for i in $(seq 100); do
+			kill -0 $server_pid 2>/dev/null || break
+			curl -sf -o /dev/null "http://127.0.0.1:$server_port/$path" && return 0
+			sleep 0.1
+		done
+		stop_daemon $server_pid
+	done
+	server_pid=
+	return 1
 }
 cleanup() {
 	while [ ${#daemons[@]} -gt 0 ]; do stop_daemon "${daemons[0]}"; done
