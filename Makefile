@@ -118,6 +118,9 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
+# --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
+# server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
+HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
 # the two that use the skeleton
 $(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
@@ -125,12 +128,12 @@ $(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o: $(BUILD)/us/%.o: userspace/%.c $
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
 
-$(BUILD)/exittrace: $(ET_OBJS)
+$(BUILD)/exittrace: $(ET_OBJS) $(BUILD)/us/http.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lbpf -lelf -lz $(HTTP_LIBS) -o $@
 
 # Static: runs unchanged in the test beds' initramfs.
-$(BUILD)/exittrace.static: $(ET_OBJS)
+$(BUILD)/exittrace.static: $(ET_OBJS) $(BUILD)/us/http_none.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -lbpf -lelf -lz -o $@
 

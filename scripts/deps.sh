@@ -23,8 +23,9 @@ PKGS=(
 	gnuplot-nox libtraceevent-dev file
 	# make bench-native: perf stat and perf record as peers on the host
 	linux-perf
-	# the metrics files' real readers (tests/host/metrics.sh)
-	prometheus prometheus-node-exporter curl
+	# exittrace --listen (libmicrohttpd), and the metrics' real readers
+	# (tests/host/metrics.sh, http.sh)
+	libmicrohttpd-dev prometheus prometheus-node-exporter curl
 )
 
 missing=()

@@ -22,6 +22,7 @@
 
 #include "exit_reasons.h"
 #include "exittrace_args.h"
+#include "http.h"
 #include "kvm_time.h"
 #include "metrics.h"
 #include "record.h"
@@ -499,9 +500,18 @@ static int record_open(struct recording *rec, const struct timespec *start, doub
 	return 0;
 }
 
-/* --metrics and --openmetrics: each file rewritten from the counts since start. */
+/*
+ * --metrics and --openmetrics: each file rewritten from the counts since
+ * start; --listen: the same counts served over HTTP.
+ */
 static struct metrics_file metrics_files[2];
 static unsigned int nr_metrics_files;
+static struct http_server *http;
+
+static bool metrics_wanted(void)
+{
+	return nr_metrics_files || http;
+}
 
 static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel, int nr_cpus,
 			      const char *attach)
@@ -515,11 +525,17 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
 	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
 }
 
-/* Every metrics file; a failing one is told once, until it works again. */
+/*
+ * Every metrics file, and what HTTP serves; a failing file is told once,
+ * until it works again.
+ */
 static int metrics_update(const struct snapshot *cumulative, const struct metrics_meta *m)
 {
 	unsigned int i;
 	int err = 0;
+
+	if (http && http_publish(http, cumulative, m))
+		fprintf(stderr, "exittrace: out of memory: HTTP serves the counts of an earlier interval\n");
 
 	for (i = 0; i < nr_metrics_files; i++) {
 		struct metrics_file *mf = &metrics_files[i];
@@ -538,7 +554,8 @@ static int metrics_update(const struct snapshot *cumulative, const struct metric
 
 /*
  * Name the files, and write each once before tracing starts (with no
- * exits yet), so that a path that cannot be written ends the run now.
+ * exits yet), so that a path that cannot be written ends the run now;
+ * the same for an address exittrace cannot listen on.
  */
 static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *attach)
 {
@@ -557,7 +574,14 @@ static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *att
 		}
 		nr_metrics_files++;
 	}
-	if (!nr_metrics_files)
+	if (env.listen) {
+		int err = http_start(&http, (const struct sockaddr *)&env.listen_addr,
+				     env.listen_addrlen, env.listen);
+
+		if (err)
+			return err;
+	}
+	if (!metrics_wanted())
 		return 0;
 	metrics_meta_read(&meta, skel, nr_cpus, attach);
 	return metrics_update(&none, &meta);
@@ -701,7 +725,7 @@ int main(int argc, char **argv)
 			continue;
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
-		if (env.summary_only && !nr_metrics_files && !rec.f)
+		if (env.summary_only && !metrics_wanted() && !rec.f)
 			continue;
 
 		err = collect(skel, &now, nr_cpus);
@@ -725,7 +749,7 @@ int main(int argc, char **argv)
 			if (err)
 				goto cleanup;
 		}
-		if (nr_metrics_files) {
+		if (metrics_wanted()) {
 			metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 			metrics_update(&now, &meta);
 		}
@@ -840,6 +864,7 @@ cleanup:
 			strerror(errno));
 		err = -EIO;
 	}
+	http_stop(http);
 	exittrace_bpf__destroy(skel);
 	probe_release();
 	snapshot_free(&now);

@@ -6,6 +6,8 @@
 #include <argp.h>
 #include <errno.h>
 #include <math.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ static const char doc[] =
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --metrics /var/lib/prometheus/node-exporter/kvm_exits.prom\n"
+"    exittrace -s --listen 127.0.0.1:9435     # /metrics for Prometheus to scrape\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
 "\n"
@@ -45,7 +48,7 @@ static const char doc[] =
 "and an interval's MIN and MAX are since the start.  Through tp_btf, the first exits are checked against\n"
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
-enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
+enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
        OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
 
 static const struct argp_option opts[] = {
@@ -61,6 +64,8 @@ static const struct argp_option opts[] = {
 	  "Replace FILE each interval and at the end with the counts since the start, in the Prometheus text format (node_exporter's textfile collector reads *.prom files)", 0 },
 	{ "openmetrics", OPT_OPENMETRICS, "FILE", 0,
 	  "The same in OpenMetrics, for readers of OpenMetrics (not node_exporter's textfile collector)", 0 },
+	{ "listen", OPT_LISTEN, "ADDR", 0,
+	  "Serve the same on http://ADDR/metrics (OpenMetrics when asked for, else the text format): 127.0.0.1:9435, [::1]:9435, :9435 (every address)", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
@@ -158,6 +163,39 @@ static void parse_mark_labels(struct argp_state *state, const char *arg)
 	}
 }
 
+bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
+	const char *colon = strrchr(arg, ':');
+	char host[INET6_ADDRSTRLEN];
+	size_t n;
+	long port;
+
+	if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	port = strlen(colon + 1) <= 5 ? atol(colon + 1) : 0;
+	n = colon - arg;
+	if (port < 1 || port > 65535 || n >= sizeof(host))
+		return false;
+	memset(addr, 0, sizeof(*addr));
+	if (n && arg[0] != '[') {
+		snprintf(host, sizeof(host), "%.*s", (int)n, arg);
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return inet_pton(AF_INET, host, &in->sin_addr) == 1;
+	}
+	/* "[IPV6]:PORT", or ":PORT": "::", which takes IPv4 too */
+	if (n && (n < 3 || arg[n - 1] != ']'))
+		return false;
+	snprintf(host, sizeof(host), "%.*s", n ? (int)n - 2 : 2, n ? arg + 1 : "::");
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	*len = sizeof(*in6);
+	return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -209,6 +247,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		*(key == OPT_METRICS ? &args->metrics : &args->openmetrics) = arg;
+		break;
+	case OPT_LISTEN:
+		if (!exittrace_parse_listen(arg, &args->listen_addr, &args->listen_addrlen)) {
+			argp_error(state, "invalid --listen '%s': give IP:PORT (127.0.0.1:9435), [IPV6]:PORT or :PORT", arg);
+			return EINVAL;
+		}
+		args->listen = arg;
 		break;
 	case 'i':
 		if (ps->positional) {

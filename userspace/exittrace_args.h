@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include <sys/socket.h>
 
 #include "../bpf/exittrace.h"
 #include "record.h"
@@ -47,6 +48,9 @@ struct exittrace_args {
 	enum exittrace_kvm_time kvm_time;
 	const char *metrics;		/* --metrics FILE: Prometheus text format */
 	const char *openmetrics;	/* --openmetrics FILE: OpenMetrics */
+	const char *listen;		/* --listen ADDR: /metrics over HTTP, or NULL */
+	struct sockaddr_storage listen_addr;	/* ADDR, parsed */
+	socklen_t listen_addrlen;
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;
 	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
@@ -54,6 +58,12 @@ struct exittrace_args {
 
 /* Shortest interval: below it the map walk itself would be the workload. */
 #define EXITTRACE_MIN_INTERVAL_MS	100
+
+/*
+ * "HOST:PORT" (numeric IPv4), "[IPV6]:PORT" or ":PORT" (every address,
+ * IPv6 and IPv4) into @addr; false if it is none of those.
+ */
+bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *len);
 
 /*
  * Parse @argv into @args (defaults first).  @argp_flags go to argp_parse():

@@ -7,7 +7,9 @@
  * announced (metric_family()) and in OpenMetrics' closing "# EOF".
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "exit_reasons.h"
@@ -18,6 +20,31 @@ const char *metrics_content_type(enum metrics_format fmt)
 	return fmt == METRICS_OPENMETRICS ?
 	       "application/openmetrics-text; version=1.0.0; charset=utf-8" :
 	       "text/plain; version=0.0.4; charset=utf-8";
+}
+
+enum metrics_format metrics_format_for_accept(const char *accept)
+{
+	static const char om[] = "application/openmetrics-text";
+	const char *range, *next, *end, *param;
+
+	for (range = accept; range && *range; range = next) {
+		double weight = 1;
+
+		range += strspn(range, " \t");
+		end = range + strcspn(range, ",");
+		next = *end ? end + 1 : NULL;
+		if (strncasecmp(range, om, sizeof(om) - 1) || !strchr(";, \t", range[sizeof(om) - 1]))
+			continue;
+		for (param = range; (param = memchr(param, ';', end - param)); ) {
+			param++;
+			param += strspn(param, " \t");
+			if ((*param == 'q' || *param == 'Q') && param[1] == '=')
+				weight = strtod(param + 2, NULL);
+		}
+		if (weight > 0)
+			return METRICS_OPENMETRICS;
+	}
+	return METRICS_TEXT;
 }
 
 /*

@@ -43,6 +43,13 @@ struct metrics_meta {
 /* The HTTP Content-Type of @fmt. */
 const char *metrics_content_type(enum metrics_format fmt);
 
+/*
+ * What an HTTP request's Accept header asks for: OpenMetrics if it lists
+ * application/openmetrics-text with a weight above 0 (as Prometheus does,
+ * first), else (also with no header) the text format.
+ */
+enum metrics_format metrics_format_for_accept(const char *accept);
+
 /* Write @cumulative (rows since start) and @m to @f in @fmt. */
 int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *cumulative,
 		  const struct metrics_meta *m);

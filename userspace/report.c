@@ -74,6 +74,22 @@ void snapshot_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
+{
+	if (dst->cap < src->nr) {
+		struct row *rows = realloc(dst->rows, src->nr * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		dst->rows = rows;
+		dst->cap = src->nr;
+	}
+	if (src->nr)
+		memcpy(dst->rows, src->rows, src->nr * sizeof(*src->rows));
+	dst->nr = src->nr;
+	return 0;
+}
+
 int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct snapshot *before)
 {
 	unsigned int i, j;

@@ -29,6 +29,8 @@ struct snapshot {
 /* Add @st into the row for @key (creating it); -ENOMEM on failure. */
 int snapshot_add(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st);
 void snapshot_free(struct snapshot *s);
+/* @dst = @src, row for row; -ENOMEM on failure. */
+int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
 const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key);
 
 /*

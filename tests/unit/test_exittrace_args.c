@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for exittrace's command line. */
 #include <argp.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -181,4 +183,27 @@ TEST(args_kvm_time)
 	/* the end of the time in KVM needs the per-thread state */
 	CHECK(parse(&a, "--no-latency --kvm-time fexit") != 0);
 	CHECK(parse(&a, "--no-latency --kvm-time off") == 0);
+}
+
+TEST(args_listen_addresses)
+{
+	struct exittrace_args a;
+	struct sockaddr_in *in = (struct sockaddr_in *)&a.listen_addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a.listen_addr;
+
+	CHECK(parse(&a, "--listen 127.0.0.1:9435") == 0);
+	CHECK(a.listen_addr.ss_family == AF_INET && ntohs(in->sin_port) == 9435 &&
+	      ntohl(in->sin_addr.s_addr) == 0x7f000001 && a.listen_addrlen == sizeof(*in));
+	CHECK(parse(&a, "--listen [::1]:80") == 0);
+	CHECK(a.listen_addr.ss_family == AF_INET6 && ntohs(in6->sin6_port) == 80 &&
+	      IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+	CHECK(parse(&a, "--listen :9435") == 0);
+	CHECK(a.listen_addr.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr));
+	CHECK(parse(&a, "--listen 127.0.0.1") != 0);
+	CHECK(parse(&a, "--listen 127.0.0.1:") != 0);
+	CHECK(parse(&a, "--listen 127.0.0.1:0") != 0);
+	CHECK(parse(&a, "--listen 127.0.0.1:65536") != 0);
+	CHECK(parse(&a, "--listen localhost:9435") != 0);
+	CHECK(parse(&a, "--listen ::1:9435") != 0);
+	CHECK(parse(&a, "--listen 127.0.0.1:94x5") != 0);
 }

@@ -265,3 +265,21 @@ TEST(metrics_file_in_a_missing_directory_fails)
 	CHECK(metrics_file_update(&mf, &s, &measured) == -ENOENT);
 	CHECK(mf.err == -ENOENT);
 }
+
+/* Prometheus asks for OpenMetrics first; curl asks for anything. */
+TEST(metrics_format_follows_the_accept_header)
+{
+	CHECK(metrics_format_for_accept("application/openmetrics-text;version=1.0.0,"
+					"application/openmetrics-text;version=0.0.1;q=0.75,"
+					"text/plain;version=0.0.4;q=0.5,*/*;q=0.1") == METRICS_OPENMETRICS);
+	CHECK(metrics_format_for_accept("text/plain;version=0.0.4;q=0.5, application/openmetrics-text; q=0.9")
+	      == METRICS_OPENMETRICS);
+	CHECK(metrics_format_for_accept("Application/OpenMetrics-Text") == METRICS_OPENMETRICS);
+	CHECK(metrics_format_for_accept(NULL) == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("") == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("*/*") == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("text/plain;version=0.0.4") == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("application/openmetrics-text;q=0,text/plain") == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("application/openmetrics-text; version=1.0.0; q=0.0") == METRICS_TEXT);
+	CHECK(metrics_format_for_accept("application/openmetrics-textual") == METRICS_TEXT);
+}
