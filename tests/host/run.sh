@@ -383,6 +383,8 @@ fi
 
 # the metrics files, read by promtool and node_exporter
 . tests/host/metrics.sh
+# exittrace --listen, scraped by Prometheus
+. tests/host/http.sh
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
