@@ -217,7 +217,7 @@ $(BUILD)/tests/exit_stats_test.sh: $(BUILD)/tests/exit_stats_test
 TEST_VM_BINS += $(BUILD)/tests/exit_stats_test.sh
 
 # ---- initramfs -------------------------------------------------------------
-VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/bench_lib.sh \
+VM_FILES := tests/vm/init tests/vm/lib.sh tests/vm/pause.sh tests/vm/bench_lib.sh \
 	tests/vm/check_record.sh scripts/exitrecord.awk $(wildcard tests/vm/suites/*.sh)
 BED_PAYLOAD := $(BUILD)/exitstat.static:/bin/exitstat \
 	$(BUILD)/exittrace.static:/bin/exittrace \

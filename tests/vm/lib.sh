@@ -105,12 +105,13 @@ run_test() {	# run_test NAME COMMAND [ARGS...]
 	esac
 }
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN, or 60 s
-# (a program's "ready"/"attached" line).  Only the file is watched: a
-# liveness check with kill -0 gave up early in the beds.
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN,
+# or SECONDS (60) (a program's "ready"/"attached" line).  Only the file is
+# watched: a liveness check with kill -0 gave up early in the beds.
 wait_for() {
-	end=$(($(cut -d. -f1 /proc/uptime) + 60))
-	while ! grep -q "$2" "$1" 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+	# local (busybox ash has it): a caller's own "end" must survive this
+	local deadline=$(($(cut -d. -f1 /proc/uptime) + ${3:-60}))
+	while ! grep -q "$2" "$1" 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt $deadline ]; do
 		sleep 0.1
 	done
 	grep -q "$2" "$1" 2>/dev/null

@@ -30,7 +30,7 @@ for applet in $("$busybox" --list-full); do
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 install -m 0755 "$here/init" "$stage/init"
-cp "$here/lib.sh" "$here/bench_lib.sh" "$here/check_record.sh" \
+cp "$here/lib.sh" "$here/pause.sh" "$here/bench_lib.sh" "$here/check_record.sh" \
 	"$here/../../scripts/exitrecord.awk" "$stage/tests/"
 cp -r "$here/suites" "$stage/tests/"
 

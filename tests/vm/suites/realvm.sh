@@ -29,12 +29,7 @@ L2_IDLE=${L2_IDLE:-1}
 # must agree with exittrace's time in KVM within 40% (the QEMU bed's
 # bound: see trace.sh; they came within 0.3-0.6% in the runs so far).
 #
-# Each pause's exittrace is the only one timing exits in KVM while it
-# runs: it attaches after the others (which take no time in KVM), so
-# their kvm_exit programs run before its own and fall in neither window.
-# The first attaches before QEMU starts; the next ones while the VM
-# stands still at the pause before, and are compared with the patch's
-# counters then subtracted (exitdiff --before).
+# How a pause point works and is judged: tests/pause.sh.
 #
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
@@ -44,6 +39,8 @@ L2_IDLE=${L2_IDLE:-1}
 # checks, the table with histograms for people to read, one more recorder
 # that is stopped with SIGINT while the guest still runs, and one for each
 # pause point, stopped there.
+SUITE_NAME=realvm
+. /tests/pause.sh
 echo "== realvm: exittrace on the host side"
 exittrace -s -j -i 100ms --kvm-time off --record "$timeline" --mark-labels idle,shutdown >"$etout" 2>"$eterr" &
 etpid=$!
@@ -57,12 +54,6 @@ attached=0
 for f in $attach_errs; do
 	wait_for "$f" attached && attached=$((attached + 1))
 done
-# start_pause POINT: that pause's exittrace, the one timing exits in KVM
-start_pause() {
-	exittrace -s -j >/tmp/pause-$1.bpf.json 2>/tmp/pause-$1.err &
-	eval "pause_${1}_pid=$!"
-	wait_for /tmp/pause-$1.err attached
-}
 start_pause early && attached=$((attached + 1))
 if [ $attached = 4 ]; then
 	result realvm-attach pass "four exittrace instances attached before the L2 guest started"
@@ -72,64 +63,10 @@ else
 fi
 
 
-# QMP through a pair of FIFOs (the bed's kernel has no sockets): QEMU's
-# pipe chardev holds /tmp/qmp.in and /tmp/qmp.out open, so the session
-# below (fds 3 and 4, opened at the first command) never sees an EOF.
-rm -f /tmp/qmp.in /tmp/qmp.out
-mkfifo /tmp/qmp.in /tmp/qmp.out
-qmp_open=0
-# qmp_reply: the next line that answers a command (events are skipped)
-qmp_reply() {
-	# shellcheck disable=SC3045 # busybox ash has read -t
-	while read -r -t 10 line <&4; do
-		case "$line" in
-		*'"return"'* | *'"error"'*) echo "$line"; return 0 ;;
-		esac
-	done
-	return 1
-}
-# qmp COMMAND [ARGUMENTS]: one QMP command, its reply on stdout
-qmp() {
-	if [ $qmp_open = 0 ]; then
-		exec 3>/tmp/qmp.in 4</tmp/qmp.out
-		echo '{"execute":"qmp_capabilities"}' >&3
-		qmp_reply >/dev/null
-		qmp_open=1
-	fi
-	if [ -n "$2" ]; then
-		printf '{"execute":"%s","arguments":%s}\n' "$1" "$2" >&3
-	else
-		printf '{"execute":"%s"}\n' "$1" >&3
-	fi
-	qmp_reply
-}
-# pause POINT [NEXT]: stop the VM, read the patch (debugfs, which init
-# mounted, and QMP), stop that point's exittrace and wait for its final
-# line (it has read its maps then), start the next point's, then let the
-# VM go on
-pause() {
-	qpid=$(pidof qemu-system-x86_64)
-	qmp stop >/tmp/pause-$1.stop
-	exitstat -p "$qpid" -j >/tmp/pause-$1.patch.json 2>/tmp/pause-$1.exitstat.err
-	qmp query-stats '{"target":"vcpu"}' >/tmp/pause-$1.qmp
-	eval "etp=\$pause_${1}_pid"
-	kill -INT "$etp"
-	wait_for /tmp/pause-$1.bpf.json '"final":true'
-	[ -n "$2" ] && start_pause "$2"
-	qmp cont >/tmp/pause-$1.cont
-	echo "realvm: paused at '$1': $(wc -c </tmp/pause-$1.patch.json) bytes from exitstat -p, $(wc -c </tmp/pause-$1.qmp) from query-stats"
-}
-
 # The marks: SIGUSR1 when the guest's console shows the line (polled
 # every 0.1 s, so a mark is up to that late).  At the first, the third
 # recorder gets its SIGINT.
 rm -f "$l2log"
-# exits_so_far: the patch's total for the L2 guest, on the host (0 before
-# QEMU has made its VM)
-exits_so_far() {
-	q=$(pidof qemu-system-x86_64) && exitstat -p "$q" -j >/tmp/so-far.json 2>/dev/null &&
-		bedcheck get /tmp/so-far.json total_exits || echo 0
-}
 (
 	# the early pause: in the guest's boot, once it has taken 2,000 exits
 	# (after a fixed sleep, a loaded host found it only 81 exits in, too
@@ -155,12 +92,12 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -c
 	-kernel /l2/bzImage -initrd /l2/guest.cpio.gz \
 	-append "console=ttyS0,115200 panic=-1 quiet lapic=notscdeadline et.idle=$L2_IDLE" \
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
-	-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
+	$QMP_ARGS \
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
 kill $markpid 2>/dev/null
 kill -INT $etpid $tablepid $cutpid 2>/dev/null
-for p in $pauses; do eval "kill -INT \$pause_${p}_pid 2>/dev/null"; done
+stop_pauses "$pauses"
 wait $etpid
 etrc=$?
 wait $tablepid
@@ -242,49 +179,5 @@ else
 	result realvm-record-sigint fail "rc=$cutrc, $cut_total (cut) vs $total (whole run) exits, end: $(grep ',end,' /tmp/cut.csv)"
 fi
 
-# The pause points.  QMP first: QEMU's query-stats must return the two new
-# statistics unmodified (173 values each), and at every pause the slots
-# it shows must add up to the "exits" value it shows beside them, and to
-# what exitstat -p read at the same pause.
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
-qmp_bad=
-for p in $pauses; do
-	f=/tmp/pause-$p.qmp
-	set -- $(bedcheck qmp "$f" exit_reason_exits)
-	qsum=$1 qn=$2
-	set -- $(bedcheck qmp "$f" exit_reason_cycles)
-	qcn=$2
-	set -- $(bedcheck qmp "$f" exits)
-	qexits=$1
-	ptotal=$(bedcheck get /tmp/pause-$p.patch.json total_exits)
-	echo "realvm: pause '$p': query-stats: $qn+$qcn slot values, sum $qsum, exits $qexits; exitstat -p: total $ptotal"
-	if [ "$qn" != 173 ] || [ "$qcn" != 173 ] || [ "$qsum" != "$qexits" ] || [ "$qsum" != "$ptotal" ]; then
-		qmp_bad="$qmp_bad $p"
-	fi
-done
-if [ -z "$qmp_bad" ]; then
-	result realvm-qmp-stats pass "query-stats returned exit_reason_exits/cycles (173 each); at all 3 pauses slots sum == exits == exitstat -p"
-else
-	result realvm-qmp-stats fail "query-stats disagreed at:$qmp_bad ($(head -c 200 /tmp/pause-early.qmp))"
-fi
-prev=
-for p in $pauses; do
-	pj=/tmp/pause-$p.patch.json
-	bj=/tmp/pause-$p.bpf.json
-	before=
-	[ -n "$prev" ] && before="--before /tmp/pause-$prev.patch.json"
-	prev=$p
-	set -- $(bedcheck get "$pj" kvm_exits total_exits)
-	kexits=$1 ptotal=$2
-	echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace: counts exactly, cycles vs time in KVM"
-	# shellcheck disable=SC2086 # empty or two words
-	# within 40%: QEMU's TSC follows the host clock (see trace.sh's time runs)
-	if exitdiff -e --time=40 $TIME_TOTAL $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
-	   grep -q 'judged reasons \(together \)*within' /tmp/pause-$p.diff; then
-		cat /tmp/pause-$p.diff
-		result "realvm-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits; time in KVM $(sed -n 's/^exitdiff: time in KVM ([^)]*): //p' /tmp/pause-$p.diff | cut -c1-110)"
-	else
-		cat /tmp/pause-$p.diff /tmp/pause-$p.exitstat.err
-		result "realvm-pause-$p" fail "patch total ${ptotal:-none}, KVM exits ${kexits:-none}: $(grep -i 'differ\|error\|^exitdiff: ' /tmp/pause-$p.diff | tail -n2 | tr '\n' ' ')"
-	fi
-done
+check_pauses "$pauses"
