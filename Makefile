@@ -5,6 +5,8 @@
 #   make demo       boot the emulated host and run a real guest on the
 #                   patched KVM; its exit timeline (picture, summary)
 #                   lands in build/demo/
+#   make demo-debian  the same with a real Debian 12 system as the guest,
+#                   boot to login, idle, power button: build/demo-debian/
 #   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
 #   make deps       install the Debian packages the project needs
 #   make bench      what observing exits costs per exit (both beds; not
@@ -53,7 +55,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
 	test-checkpatch-fails flake \
-	test-bochs test-6.1 demo bench bench-stock clean distclean modules install-kvm uninstall-kvm test-modules
+	test-bochs test-6.1 demo demo-debian bench bench-stock clean distclean modules install-kvm uninstall-kvm test-modules
 
 all: exittrace exitstat $(BUILD)/exitdiff
 
@@ -252,6 +254,23 @@ $(BUILD)/vm/full.cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) $(BUILD)/exitstat.
 		$(BUILD)/vm/guest.cpio.gz:/l2/guest.cpio.gz >/dev/null
 
 initramfs: $(BUILD)/vm/base.cpio.gz $(BUILD)/vm/full.cpio.gz
+
+# The real Debian guest (make demo-debian): its disk image comes into the
+# bed as a virtio disk (run-bed.sh's BED_DISK); its kernel and initramfs,
+# and the PC firmware -M q35 loads, in the bed's initramfs.  The script
+# keys the image on its package list and kernel version.
+DEBIAN_GUEST := $(BUILD)/debian-guest
+$(DEBIAN_GUEST)/disk.img: scripts/debian-guest.sh FORCE | $(BUILD)/.deps-ok
+	$(Q)scripts/debian-guest.sh $(DEBIAN_GUEST)
+
+$(BUILD)/vm/debian.cpio.gz: $(BUILD)/vm/full.cpio.gz $(DEBIAN_GUEST)/disk.img
+	$(call msg,INITRD,$@)
+	$(Q)tests/vm/mkinitramfs.sh $@ $(BED_PAYLOAD) \
+		$(QEMU_BIN)+libs:$(QEMU_BIN) \
+		$(foreach f,$(QEMU_FW),/usr/share/qemu/$(f):/usr/share/qemu/$(f)) \
+		/usr/share/seabios/bios-256k.bin:/usr/share/qemu/bios-256k.bin \
+		$(DEBIAN_GUEST)/vmlinuz:/l2/debian/vmlinuz \
+		$(DEBIAN_GUEST)/initrd.img:/l2/debian/initrd.img >/dev/null
 
 # perf for `make bench` only: static, from the tree the bed kernel is
 # built from (the script keys it on its inputs, like the kernel's), in an
@@ -586,6 +605,9 @@ flake: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/flake-6.12.cpio.gz
 
 demo: all $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz
 	$(Q)scripts/demo.sh $(BUILD)
+
+demo-debian: all $(BUILD)/bedcheck $(BUILD)/kernel/bzImage $(BUILD)/vm/debian.cpio.gz
+	$(Q)scripts/demo-debian.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/us $(BUILD)/unit $(BUILD)/tests $(BUILD)/vm $(BUILD)/logs $(BUILD)/demo $(BUILD)/perf exittrace exitstat

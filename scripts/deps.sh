@@ -26,6 +26,8 @@ PKGS=(
 	# exittrace --listen (libmicrohttpd), and the metrics' real readers
 	# (tests/host/metrics.sh, http.sh)
 	libmicrohttpd-dev prometheus prometheus-node-exporter curl
+	# make demo-debian: the real Debian guest's disk image
+	mmdebstrap e2fsprogs
 )
 
 missing=()

@@ -11,7 +11,9 @@
 # with the log's tail, on a failed test, a panic, a hang or a missing
 # result.  The console log is LOGDIR/BED-SUITE.log; BED_LABEL=NAME (e.g.
 # qemu-6.1m, a second kernel in the same bed) replaces BED in the log's
-# name and in the result lines.
+# name and in the result lines.  BED_DISK=FILE (QEMU only) gives the bed a
+# virtio disk, FILE as a raw image in snapshot mode: the bed writes to it,
+# the file stays as it was.
 #
 # What each suite must report is read here, on the host, from the
 # suite's own header (tests/vm/suites/NAME.sh), so a suite that dies
@@ -116,14 +118,15 @@ qemu)
 	# thread=multi: on one TCG thread it had not booted after 120 s
 	# (62,167 exits; a whole run takes about 21,500 with thread=multi).
 	case ",$suite," in
-	*,realvm,* | *,demo,*) accel="-accel tcg,thread=multi" ;;
+	*,realvm,* | *,demo,* | *,debian,*) accel="-accel tcg,thread=multi" ;;
 	*) accel="-accel tcg,thread=single" ;;
 	esac
 	watch_emulator qemu-system-x86_64 \
 		${QEMU_ACCEL:-$accel} -cpu max -smp 2 -m 1536 \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-nographic -no-reboot -serial "file:$log" -monitor none \
-		-display none -nic none
+		-display none -nic none \
+		${BED_DISK:+-drive "file=$BED_DISK,if=virtio,format=raw,snapshot=on"}
 	;;
 bochs)
 	# Bochs boots from a CD: isolinux loads the kernel and initramfs.
