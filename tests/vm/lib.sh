@@ -34,28 +34,26 @@ stop_exittrace() {
 	etrc=$?
 }
 
-# In QEMU the times are judged for the judged reasons together: its TSC
-# follows the host's clock, and one exit whose emulator thread the host
-# descheduled (4 ms, inside one witness's window only) moved a 300-exit
-# reason's sum by 42% and 56% in one warm make test; it moves the whole
-# by a few %.  Bochs's clocks follow its instructions: each reason there.
+# In QEMU the times are judged for the judged reasons together, within
+# QEMU_TIME_PCT: its TSC follows the host's clock, and one exit whose
+# emulator thread the host descheduled (4 ms, inside one witness's window
+# only) moved a 300-exit reason's sum by 42% and 56% in one warm make
+# test, the whole by a few %.  Together the good witnesses came within
+# -1.1% to +6.8% (fexit, kprobe, the real guests' pauses), the broken ones
+# off by +34.7% (the late patch on Debian's 6.12) to +75% (BPF ending
+# early): 15% lies between, with twice the good ones' worst.  Bochs's
+# clocks follow its instructions: there each reason, within 5%.
 TIME_TOTAL=
+QEMU_TIME_PCT=15
 grep -qw 'et.bed=qemu' /proc/cmdline && TIME_TOTAL=--time-total
 
 # time_run NAME ENV EXITTRACE_OPTS [PCT]: one exit_probe VM (1 vCPU, 300
 # of each kind) held after its last exit, one exittrace (ENV in its
 # environment) the only one timing exits in KVM, the patch read on the
 # host (exitstat -p); exitdiff --time judges every reason of 100 exits
-# or more within PCT % (5).  Sets trrc, etrc, diffrc; /tmp/NAME.diff.
-time_run() {	# In QEMU the times are judged for the judged reasons together: its TSC
-# follows the host's clock, and one exit whose emulator thread the host
-# descheduled (4 ms, inside one witness's window only) moved a 300-exit
-# reason's sum by 42% and 56% in one warm make test; it moves the whole
-# by a few %.  Bochs's clocks follow its instructions: each reason there.
-TIME_TOTAL=
-grep -qw 'et.bed=qemu' /proc/cmdline && TIME_TOTAL=--time-total
-
-# time_run NAME ENV EXITTRACE_OPTS [PCT]
+# or more within PCT % (5), or all of them together ($TIME_TOTAL).
+# Sets trrc, etrc, diffrc; /tmp/NAME.diff.
+time_run() {	# time_run NAME ENV EXITTRACE_OPTS [PCT]
 	rm -f /tmp/tr.in
 	mkfifo /tmp/tr.in
 	exit_probe --wait --hold --require-abi -n 300 -c 1 -t 120 </tmp/tr.in >/tmp/tr.out 2>&1 &

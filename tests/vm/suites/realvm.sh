@@ -24,10 +24,10 @@ L2_IDLE=${L2_IDLE:-1}
 # and an exittrace instance that attached before the VM started is
 # stopped; then the VM goes on (cont).  While it stands still every reason
 # must agree exactly between the patch and exittrace, the patch's slots
-# must add up to KVM's own "exits" statistic, and for every reason of 100
+# must add up to KVM's own "exits" statistic, and over the reasons of 100
 # exits or more the patch's cycles (at the TSC rate exittrace measured)
-# must agree with exittrace's time in KVM within 40% (the QEMU bed's
-# bound: see trace.sh; they came within 0.3-0.6% in the runs so far).
+# must agree with exittrace's time in KVM within 15% (lib.sh's
+# QEMU_TIME_PCT; they came within -1.1% to +1.5% in the runs so far).
 #
 # How a pause point works and is judged: tests/pause.sh.
 #
