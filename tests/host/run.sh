@@ -303,12 +303,18 @@ else
 	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
 	# --no-latency keeps no per-thread state: no task storage map at all
 	# (BPF_MAP_TYPE_TASK_STORAGE is 29), while the default has one
+	# Read while it runs: it runs until stopped (-d 60 is a backstop), and
+	# the wait for its "attached" line is a precondition, not a timing:
+	# with 5 s (and -d 2), a loaded machine once read before the maps
+	# existed and the check failed on an empty list.
 	map_types() {	# map_types OPTIONS...: map types of a running exittrace
-		./exittrace -s -d 2 --attach classic "$@" >/dev/null 2>"$work/mt.err" &
+		./exittrace -s -d 60 --attach classic "$@" >/dev/null 2>"$work/mt.err" &
 		local pid=$! i
-		for i in $(seq 50); do grep -q attached "$work/mt.err" && break; sleep 0.1; done
+		for i in $(seq 600); do grep -q attached "$work/mt.err" && break; sleep 0.1; done
+		grep -q attached "$work/mt.err" || echo "(exittrace did not attach in 60 s: $(tail -n1 "$work/mt.err"))" >&2
 		cat /proc/$pid/fdinfo/* 2>/dev/null | awk '/^map_type:/ { print $2 }' | sort -n | tr '\n' ' '
 		echo
+		kill -INT $pid
 		wait $pid
 	}
 	check exittrace-task-storage-default 0 '(^| )29( |$)' map_types
