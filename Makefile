@@ -408,16 +408,25 @@ test-modules: $(foreach l,$(MOD_LINES),test-modules-$(l))
 # Module.symvers and the headers' BTF vmlinux); the install suite then
 # runs on Debian's kernel, with Debian's own stock KVM modules.
 DISTRO_LINES := 6.12 6.1
+# The broken series (late, above) on Debian's 6.12 too: make test runs
+# the late suite there.
+$(BUILD)/distro-late-modules/6.12/kvm.ko: $(BUILD)/distro-6.12/vmlinuz $(BUILD)/late-series/.stamp FORCE
+	$(Q)scripts/build-distro-modules.sh $(BUILD)/distro-6.12 $(KSRC_6.12) $(BUILD)/late-series \
+		$(BUILD)/distro-late-modules 6.12
+DLATE_DEPS_6.12 = $(BUILD)/distro-late-modules/6.12/kvm.ko
+DLATE_PAYLOAD_6.12 = $(foreach m,kvm kvm-intel kvm-amd,$(BUILD)/distro-late-modules/6.12/$(m).ko:/opt/exittrace/late/$(m).ko)
+# What every image of the distro bed holds: Debian's stock modules, the
+# patched ones and their selftest
+DISTRO_PAYLOAD = $(call MODULAR_PAYLOAD,$(BUILD)/distro-$(1)/modroot/lib/modules,$(BUILD)/distro-modules/$(1)) \
+	$(BUILD)/distro-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
+	$(BUILD)/distro-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh
 define DISTRO_LINE
 $(BUILD)/distro-$(1)/vmlinuz: FORCE | $(BUILD)/.deps-ok
 	$(Q)scripts/distro-kernel.sh $(1) $(BUILD)/distro-$(1)
 
 $(BUILD)/distro-modules/$(1)/kvm.ko: $(BUILD)/distro-$(1)/vmlinuz FORCE
-	$(Q)d=$(BUILD)/distro-$(1); rel=$$$$(cat $$$$d/release) && \
-	KSRC=$(KSRC_$(1)) KRELEASE=$$$$rel KVERSION=$$$$(cat $$$$d/version) KCONFIG=$$$$d/config \
-		KSYMVERS=$$$$d/Module.symvers KBTF=$$$$d/vmlinux KMODDIR=$$$$d/modroot/lib/modules/$$$$rel \
-		PATCH_DIR=$(call SERIES_DIR,$(KSRC_$(1))) scripts/build-modules.sh $(BUILD)/distro-modules && \
-	ln -sfn $$$$rel $(BUILD)/distro-modules/$(1)
+	$(Q)scripts/build-distro-modules.sh $(BUILD)/distro-$(1) $(KSRC_$(1)) \
+		$(call SERIES_DIR,$(KSRC_$(1))) $(BUILD)/distro-modules $(1)
 
 $(BUILD)/distro-modules/$(1)/exit_stats_test: $(BUILD)/distro-modules/$(1)/kvm.ko
 	$$(call msg,KST,$$@)
@@ -425,18 +434,16 @@ $(BUILD)/distro-modules/$(1)/exit_stats_test: $(BUILD)/distro-modules/$(1)/kvm.k
 
 $(BUILD)/vm/distro-$(1).cpio.gz: tests/vm/mkinitramfs.sh $(VM_FILES) scripts/install-kvm.sh \
 		$(BUILD)/exitstat.static $(BUILD)/exittrace.static $(BUILD)/exitdiff $(BUILD)/kvmcheck \
-		$(MOD_BED_BINS) $(BUILD)/distro-modules/$(1)/kvm.ko $(BUILD)/distro-modules/$(1)/exit_stats_test
+		$(MOD_BED_BINS) $(BUILD)/distro-modules/$(1)/kvm.ko $(BUILD)/distro-modules/$(1)/exit_stats_test \
+		$(DLATE_DEPS_$(1))
 	$$(call msg,INITRD,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)tests/vm/mkinitramfs.sh $$@ \
-		$$(call MODULAR_PAYLOAD,$(BUILD)/distro-$(1)/modroot/lib/modules,$(BUILD)/distro-modules/$(1)) \
-		$(BUILD)/distro-modules/$(1)/exit_stats_test:/bin/exit_stats_test \
-		$(BUILD)/distro-modules/$(1)/exit_stats_test.sh:/bin/exit_stats_test.sh >/dev/null
+	$(Q)tests/vm/mkinitramfs.sh $$@ $$(call DISTRO_PAYLOAD,$(1)) $(DLATE_PAYLOAD_$(1)) >/dev/null
 
 test-distro-$(1): $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz
-	@echo "== QEMU bed, Debian's $(1) kernel: install-kvm.sh, patched modules, uninstall"
+	@echo "== QEMU bed, Debian's $(1) kernel: install-kvm.sh, patched modules, uninstall$(LATE_SAYS_$(1))"
 	$(Q)BED_LABEL=qemu-deb$(1) $$(RUN_BED) qemu $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz \
-		install $(QEMU_TIMEOUT) $(BUILD)/logs
+		install$(LATE_SUITE_$(1)) $(QEMU_TIMEOUT) $(BUILD)/logs
 
 test-distro-bochs-$(1): $(BUILD)/distro-$(1)/vmlinuz $(BUILD)/vm/distro-$(1).cpio.gz
 	@echo "== Bochs bed, Debian's $(1) kernel: install-kvm.sh, patched modules, uninstall"
@@ -449,38 +456,39 @@ test-distro: $(foreach l,$(DISTRO_LINES),test-distro-$(l))
 .PHONY: test-distro
 
 # KVM's own selftests (x86), from the same patched 6.12 tree as the
-# modules, stripped: tests/vm/suites/kst.sh runs them on the stock and on
-# the patched modules of the modular 6.12 kernel, in both beds.
-KST_612 = $(BUILD)/bed-modules/6.12/kst-bin
-$(KST_612).built: $(BUILD)/bed-modules/6.12/exit_stats_test
+# modules, stripped: tests/vm/suites/kst.sh runs them on Debian's own 6.12
+# kernel, on its stock KVM modules and on the patched ones, in both beds.
+KST_612 = $(BUILD)/distro-modules/6.12/kst-bin
+$(KST_612).built: $(BUILD)/distro-modules/6.12/exit_stats_test
 	$(call msg,KST,$(KST_612))
-	$(Q)d=$$(readlink -f $(BUILD)/bed-modules/6.12) && rm -rf $$d/kst-all $$d/kst-bin && \
+	$(Q)d=$$(readlink -f $(BUILD)/distro-modules/6.12) && rm -rf $$d/kst-all $$d/kst-bin && \
 	$(MAKE) -s -C $$d/src/tools/testing/selftests/kvm OUTPUT=$$d/kst-all \
 		KHDR_INCLUDES="-isystem $$d/kst/hdr/usr/include" EXTRA_CFLAGS=-static \
 		>$$d/kst-all.log 2>&1 || { tail -20 $$d/kst-all.log; exit 1; }
-	$(Q)d=$$(readlink -f $(BUILD)/bed-modules/6.12) && cd $$d/kst-all && \
+	$(Q)d=$$(readlink -f $(BUILD)/distro-modules/6.12) && cd $$d/kst-all && \
 	for f in $$(find . -type f -perm -u+x ! -name '*.o' ! -name '*.d' ! -path './lib/*'); do \
 		mkdir -p $$d/kst-bin/$$(dirname $$f) && strip -o $$d/kst-bin/$$f $$f || exit 1; \
 	done
 	$(Q)touch $@
 
-$(BUILD)/vm/kst-6.12.cpio.gz: $(BUILD)/vm/modules-6.12.cpio.gz $(KST_612).built
+$(BUILD)/vm/kst-6.12.cpio.gz: $(BUILD)/vm/distro-6.12.cpio.gz $(KST_612).built
 	$(call msg,INITRD,$@)
-	$(Q)tests/vm/mkinitramfs.sh $@ $(call MOD_IMAGE_PAYLOAD,6.12) $(KST_612):/opt/kst >/dev/null
+	$(Q)tests/vm/mkinitramfs.sh $@ $(call DISTRO_PAYLOAD,6.12) $(KST_612):/opt/kst >/dev/null
 
 # No member of vcpu_vmx/vcpu_svm may straddle a cache line because of the
-# series (pahole on the stock and the patched modules of one kernel).
-test-cachelines: $(BUILD)/bed-modules/6.12/kvm.ko
+# series (pahole on Debian's stock 6.12 modules and the patched ones built
+# for that kernel).
+test-cachelines: $(BUILD)/distro-modules/6.12/kvm.ko
 	$(Q)tests/host/cachelines.sh $(BUILD)
 
 # Stock vs patched: every test must end the same (QEMU: the whole x86
 # suite; Bochs: the subset named in kst.sh).
-test-kst: $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz
-	@echo "== QEMU bed, modular stock 6.12 kernel: KVM selftests, stock vs patched modules"
-	$(Q)BED_LABEL=qemu-6.12m $(RUN_BED) qemu $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz \
+test-kst: $(BUILD)/distro-6.12/vmlinuz $(BUILD)/vm/kst-6.12.cpio.gz
+	@echo "== QEMU bed, Debian's 6.12 kernel: KVM selftests, stock vs patched modules"
+	$(Q)BED_LABEL=qemu-deb6.12 $(RUN_BED) qemu $(BUILD)/distro-6.12/vmlinuz $(BUILD)/vm/kst-6.12.cpio.gz \
 		kst 900 $(BUILD)/logs
-	@echo "== Bochs bed, modular stock 6.12 kernel: KVM selftests (subset), stock vs patched modules"
-	$(Q)BED_LABEL=bochs-6.12m $(RUN_BED) bochs $(BUILD)/kmod-6.12/bzImage $(BUILD)/vm/kst-6.12.cpio.gz \
+	@echo "== Bochs bed, Debian's 6.12 kernel: KVM selftests (subset), stock vs patched modules"
+	$(Q)BED_LABEL=bochs-deb6.12 $(RUN_BED) bochs $(BUILD)/distro-6.12/vmlinuz $(BUILD)/vm/kst-6.12.cpio.gz \
 		kst 1800 $(BUILD)/logs
 .PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l)) test-kst test-cachelines
 
@@ -509,7 +517,11 @@ $(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BU
 test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench $(BUILD)/metrics_sample
 	$(Q)tests/host/run.sh $(BUILD)
 
-test-beds: test-qemu test-bochs test-modules-6.12 test-distro test-kst test-cachelines
+# The install path, the late patch, KVM's selftests and the cache lines
+# all run on Debian's own kernels (6.12 and 6.1): no modular kernel is
+# built for make test (test-modules builds stock ones, for the same checks
+# on a kernel the project configures itself).
+test-beds: test-qemu test-bochs test-distro test-kst test-cachelines
 
 test-bad-patch: $(BUILD)/kernel/bzImage
 	$(Q)tests/host/bad_patch.sh $(BUILD)
