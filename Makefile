@@ -117,7 +117,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
-ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/metrics.o \
+ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
@@ -173,12 +173,27 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
+	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
 unit: $(BUILD)/unit/unit_tests
 	$(Q)$<
+
+# bench-merge: one -P interval's userspace cost, old and new, on made-up
+# rows (tests/bench/bench_merge.c; a few seconds, prints, never fails).
+$(BUILD)/bench/bench_merge.o: tests/bench/bench_merge.c | $(BUILD)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/bench_merge: $(BUILD)/bench/bench_merge.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+
+.PHONY: bench-merge
+bench-merge: $(BUILD)/bench/bench_merge
+	$(Q)$< $(BENCH_MERGE_ARGS)
 
 # ---- test VMM and in-bed test programs -----------------------------------
 TEST_VM_BINS := $(BUILD)/bedcheck
@@ -627,4 +642,4 @@ clean:
 distclean:
 	rm -rf $(BUILD) exittrace exitstat
 
--include $(wildcard $(BUILD)/us/*.d $(BUILD)/unit/*.d)
+-include $(wildcard $(BUILD)/us/*.d $(BUILD)/unit/*.d $(BUILD)/bench/*.d)

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "kvm_time.h"
 #include "metrics.h"
+#include "per_vm.h"
 #include "record.h"
 #include "report.h"
 #include "probe.h"
@@ -177,25 +178,34 @@ static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_
 		}
 	}
 	for (i = 0; i < count && !err; i++) {
+		struct exit_stats sum = {};
+
 		slot = keys[i];
 		if (!exittrace_slot_key(slot, &key))
 			continue;
-		for (cpu = 0; cpu < nr_cpus && !err; cpu++) {
+		for (cpu = 0; cpu < nr_cpus; cpu++) {
 			v = &values[(size_t)i * nr_cpus + cpu];
-			/* a CPU may hold only the end of an exit that began on another */
-			if (v->count || v->lat_count || v->unpaired || v->kvm_count)
-				err = snapshot_add(s, &key, v);
+			stats_merge(&sum, v);
 		}
+		/* a CPU may hold only the end of an exit that began on another */
+		if (sum.count || sum.lat_count || sum.unpaired || sum.kvm_count)
+			err = snapshot_append(s, &key, &sum);
 	}
 out:
 	free(values);
 	return err;
 }
 
-/* -P rows, and reasons without a slot: one shared value per key. */
-static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
+/* Rows per batch read of the hash map: 256 x 344 B of values. */
+#define HASH_BATCH	256
+
+/*
+ * The hash map one key at a time: before Linux 5.6, two system calls a
+ * row.  Nothing deletes keys during the walk (per_vm_retire() runs after
+ * it), so it sees each key once.
+ */
+static int collect_hash_each(int fd, struct snapshot *s)
 {
-	int fd = bpf_map__fd(skel->maps.stats);
 	struct exit_key key, next, *prev = NULL;
 	struct exit_stats value;
 	int err = 0;
@@ -205,18 +215,116 @@ static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &value))
 			continue;	/* removed meanwhile */
-		err = snapshot_add(s, &key, &value);
+		err = snapshot_append(s, &key, &value);
 	}
 	return err;
 }
 
+/*
+ * -P rows, and reasons without a slot: one shared value per key, read
+ * HASH_BATCH rows per system call (25,600 rows: 100 calls, not 51,200).
+ */
+static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
+{
+	int fd = bpf_map__fd(skel->maps.stats);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct exit_key keys[HASH_BATCH];
+	struct exit_stats *values;
+	__u64 batch = 0;	/* the kernel's cursor: a bucket number */
+	unsigned int start = s->nr;
+	bool first = true, done = false;
+	__u32 count, i;
+	int err = 0;
+
+	values = calloc(HASH_BATCH, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	while (!done && !err) {
+		count = HASH_BATCH;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, values, &count, &opts)) {
+			if (errno != ENOENT) {
+				/* no batch operations (before 5.6): start again, one by one */
+				s->nr = start;
+				err = collect_hash_each(fd, s);
+				break;
+			}
+			done = true;	/* the last rows come with ENOENT */
+		}
+		first = false;
+		for (i = 0; i < count && !err; i++)
+			err = snapshot_append(s, &keys[i], &values[i]);
+	}
+	free(values);
+	return err;
+}
+
+/* Every row the maps hold now, in key order (snapshot_delta() needs it). */
 static int collect(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
 {
 	int err;
 
 	s->nr = 0;
 	err = env.per_vm ? 0 : collect_slots(skel, s, nr_cpus);
-	return err ? err : collect_hash(skel, s);
+	if (!err)
+		err = collect_hash(skel, s);
+	snapshot_key_order(s);
+	return err;
+}
+
+/*
+ * -P: the rows of VMs that have exited leave the map once read for the
+ * last time (per_vm.h); the totals since start keep them.
+ */
+static struct per_vm per_vm;
+static struct snapshot totals;
+
+static int forget_key(const struct exit_key *key, void *ctx)
+{
+	struct exittrace_bpf *skel = ctx;
+
+	return bpf_map_delete_elem(bpf_map__fd(skel->maps.stats), key) ? -errno : 0;
+}
+
+/*
+ * One interval: @now is read, @delta = @now - @before, largest first.
+ * With -P, which VMs of @before are gone is asked before the read, so
+ * that the read holds all their counts.
+ */
+static int read_interval(struct exittrace_bpf *skel, int nr_cpus, struct snapshot *now,
+			 struct snapshot *before, struct snapshot *delta)
+{
+	int err = 0;
+
+	if (env.per_vm)
+		err = per_vm_find_dead(&per_vm, before, per_vm_proc_alive, NULL);
+	if (!err)
+		err = collect(skel, now, nr_cpus);
+	if (!err)
+		err = snapshot_delta(delta, now, before);
+	if (err)
+		fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
+	snapshot_sort(delta);
+	return err;
+}
+
+/* After the interval was reported: the exited VMs' rows leave the map. */
+static int retire_dead(struct exittrace_bpf *skel, struct snapshot *now)
+{
+	int err = per_vm_retire(&per_vm, now, forget_key, skel);
+
+	if (err)
+		fprintf(stderr, "exittrace: out of memory retiring the rows of exited VMs\n");
+	return err;
+}
+
+/* The counts since start: what the map holds, and the retired rows. */
+static const struct snapshot *since_start(const struct snapshot *now)
+{
+	const struct snapshot *s = per_vm_totals(&per_vm, now, &totals);
+
+	if (!s)
+		fprintf(stderr, "exittrace: out of memory adding up the totals\n");
+	return s;
 }
 
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
@@ -601,7 +709,8 @@ static int record_flush(struct recording *rec)
 int main(int argc, char **argv)
 {
 	struct report_opts ropts = { .top_hist = 5 };
-	struct snapshot now = {}, before = {}, delta = {}, tmp;
+	struct snapshot now = {}, before = {}, delta = {}, summary = {}, tmp;
+	const struct snapshot *cumulative;
 	struct recording rec = {};
 	struct exittrace_bpf *skel = NULL;
 	enum exittrace_attach mode = ATTACH_CLASSIC;
@@ -725,17 +834,13 @@ int main(int argc, char **argv)
 			continue;
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
-		if (env.summary_only && !metrics_wanted() && !rec.f)
+		/* -P reads each interval all the same, to retire exited VMs */
+		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm)
 			continue;
 
-		err = collect(skel, &now, nr_cpus);
-		if (!err)
-			err = snapshot_delta(&delta, &now, &before);
-		if (err) {
-			fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
+		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (err)
 			goto cleanup;
-		}
-		snapshot_sort(&delta);
 		if (rec.f) {
 			char label[40];
 
@@ -750,8 +855,13 @@ int main(int argc, char **argv)
 				goto cleanup;
 		}
 		if (metrics_wanted()) {
+			cumulative = since_start(&now);
+			if (!cumulative) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
 			metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
-			metrics_update(&now, &meta);
+			metrics_update(cumulative, &meta);
 		}
 		if (!env.summary_only) {
 			ropts.interval = true;
@@ -762,6 +872,11 @@ int main(int argc, char **argv)
 				exiting = 1;
 				why = "count";
 			}
+		}
+		if (env.per_vm) {
+			err = retire_dead(skel, &now);
+			if (err)
+				goto cleanup;
 		}
 		last = elapsed;
 		tmp = before;
@@ -779,37 +894,38 @@ int main(int argc, char **argv)
 	exittrace_bpf__detach(skel);
 	tsc_hz = kvm_time_tsc_hz(&kvm_time);
 	self_check_poll(&check, elapsed, stderr);
-	err = collect(skel, &now, nr_cpus);
-	if (!err)
-		err = snapshot_delta(&delta, &now, &before);
-	if (err) {
-		fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
+	err = read_interval(skel, nr_cpus, &now, &before, &delta);
+	if (err)
 		goto cleanup;
-	}
-	snapshot_sort(&delta);
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
 		report(&delta, elapsed - last, &ropts);
 		if (!env.json)
 			printf("\n");
 	}
+	/* the summary's rows: sorted by count, so no longer in key order */
+	cumulative = since_start(&now);
+	if (!cumulative || snapshot_copy(&summary, cumulative)) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	if (rec.f) {
 		record_interval(rec.f, rec.fmt, last, elapsed, &delta);
-		record_end(rec.f, rec.fmt, elapsed, &now, why);
+		record_end(rec.f, rec.fmt, elapsed, &summary, why);
 		err = record_flush(&rec);
 		if (err)
 			goto cleanup;
 	}
-	snapshot_sort(&now);
+	snapshot_sort(&summary);
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
-	report(&now, elapsed, &ropts);
+	report(&summary, elapsed, &ropts);
 	metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 	if (!env.json) {
 		if (!env.no_latency)
 			printf("in flight at the end (exited, not re-entered): %llu\n",
-			       (unsigned long long)in_flight(&now, meta.drops_vcpus_full));
+			       (unsigned long long)in_flight(&summary, meta.drops_vcpus_full));
 		if (meta.drops_stats_full || meta.drops_vcpus_full || meta.drops_no_vendor)
 			printf("dropped: %llu exits (map full), %llu latencies (no task storage), "
 			       "%llu exits (no reason read)\n", (unsigned long long)meta.drops_stats_full,
@@ -832,7 +948,7 @@ int main(int argc, char **argv)
 		       "\"self_check_unmatched\":%llu,\"kvm_time\":\"%s\",\"kvm_time_func\":\"%s\","
 		       "\"tsc_hz\":%.0f",
 		       meta.attach,
-		       (unsigned long long)(env.no_latency ? 0 : in_flight(&now, meta.drops_vcpus_full)),
+		       (unsigned long long)(env.no_latency ? 0 : in_flight(&summary, meta.drops_vcpus_full)),
 		       (unsigned long long)meta.drops_stats_full, (unsigned long long)meta.drops_vcpus_full,
 		       (unsigned long long)meta.drops_no_vendor, self_check_state_name(check.state),
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
@@ -847,7 +963,7 @@ int main(int argc, char **argv)
 	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
 	/* the last interval's counts too, even in a run shorter than one */
-	err = metrics_update(&now, &meta) ? -EIO : 0;
+	err = metrics_update(&summary, &meta) ? -EIO : 0;
 	/* never a confident table of wrong numbers: those exits are missing */
 	if (meta.drops_no_vendor) {
 		fprintf(stderr, "exittrace: error: %llu exits were not counted: tp_btf found no exit reason it\n"
@@ -870,5 +986,8 @@ cleanup:
 	snapshot_free(&now);
 	snapshot_free(&before);
 	snapshot_free(&delta);
+	snapshot_free(&summary);
+	snapshot_free(&totals);
+	per_vm_free(&per_vm);
 	return err ? 1 : 0;
 }

@@ -11,9 +11,15 @@
 #include "exit_reasons.h"
 #include "report.h"
 
-static bool key_eq(const struct exit_key *a, const struct exit_key *b)
+static int key_cmp(const struct exit_key *a, const struct exit_key *b)
 {
-	return a->tgid == b->tgid && a->isa == b->isa && a->reason == b->reason;
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	if (a->isa != b->isa)
+		return a->isa < b->isa ? -1 : 1;
+	if (a->reason != b->reason)
+		return a->reason < b->reason ? -1 : 1;
+	return 0;
 }
 
 const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key)
@@ -21,7 +27,7 @@ const struct row *snapshot_find(const struct snapshot *s, const struct exit_key 
 	unsigned int i;
 
 	for (i = 0; i < s->nr; i++)
-		if (key_eq(&s->rows[i].key, key))
+		if (!key_cmp(&s->rows[i].key, key))
 			return &s->rows[i];
 	return NULL;
 }
@@ -46,21 +52,40 @@ void stats_merge(struct exit_stats *into, const struct exit_stats *from)
 		into->hist[i] += from->hist[i];
 }
 
+/* Room for one more row at the end of @s; NULL if out of memory. */
+static struct row *snapshot_grow(struct snapshot *s)
+{
+	if (s->nr == s->cap) {
+		unsigned int cap = s->cap ? 2 * s->cap : 64;
+		struct row *rows = realloc(s->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return NULL;
+		s->rows = rows;
+		s->cap = cap;
+	}
+	return &s->rows[s->nr++];
+}
+
+int snapshot_append(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st)
+{
+	struct row *r = snapshot_grow(s);
+
+	if (!r)
+		return -ENOMEM;
+	r->key = *key;
+	r->st = *st;
+	return 0;
+}
+
 int snapshot_add(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st)
 {
 	struct row *r = (struct row *)snapshot_find(s, key);
 
 	if (!r) {
-		if (s->nr == s->cap) {
-			unsigned int cap = s->cap ? 2 * s->cap : 64;
-			struct row *rows = realloc(s->rows, cap * sizeof(*rows));
-
-			if (!rows)
-				return -ENOMEM;
-			s->rows = rows;
-			s->cap = cap;
-		}
-		r = &s->rows[s->nr++];
+		r = snapshot_grow(s);
+		if (!r)
+			return -ENOMEM;
 		memset(r, 0, sizeof(*r));
 		r->key = *key;
 	}
@@ -74,45 +99,106 @@ void snapshot_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int snapshot_reserve(struct snapshot *s, unsigned int n)
+{
+	struct row *rows;
+
+	if (s->cap >= n)
+		return 0;
+	rows = realloc(s->rows, n * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	s->rows = rows;
+	s->cap = n;
+	return 0;
+}
+
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 {
-	if (dst->cap < src->nr) {
-		struct row *rows = realloc(dst->rows, src->nr * sizeof(*rows));
-
-		if (!rows)
-			return -ENOMEM;
-		dst->rows = rows;
-		dst->cap = src->nr;
-	}
+	if (snapshot_reserve(dst, src->nr))
+		return -ENOMEM;
 	if (src->nr)
 		memcpy(dst->rows, src->rows, src->nr * sizeof(*src->rows));
 	dst->nr = src->nr;
 	return 0;
 }
 
-int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct snapshot *before)
+static int row_key_cmp(const void *pa, const void *pb)
 {
-	unsigned int i, j;
+	const struct row *a = pa, *b = pb;
 
+	return key_cmp(&a->key, &b->key);
+}
+
+void snapshot_key_order(struct snapshot *s)
+{
+	unsigned int i;
+
+	/* what collect() hands over is in order already: one pass */
+	for (i = 1; i < s->nr; i++)
+		if (key_cmp(&s->rows[i - 1].key, &s->rows[i].key) > 0)
+			break;
+	if (i < s->nr)
+		qsort(s->rows, s->nr, sizeof(*s->rows), row_key_cmp);
+}
+
+/* @st -= @b for every field that is a sum; min/max stay @st's. */
+static void stats_subtract(struct exit_stats *st, const struct exit_stats *b)
+{
+	unsigned int j;
+
+	st->count -= b->count;
+	st->unpaired -= b->unpaired;
+	st->lat_count -= b->lat_count;
+	st->lat_sum_ns -= b->lat_sum_ns;
+	st->kvm_count -= b->kvm_count;
+	st->kvm_sum_ns -= b->kvm_sum_ns;
+	for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+		st->hist[j] -= b->hist[j];
+}
+
+int snapshot_delta(struct snapshot *d, struct snapshot *now, struct snapshot *before)
+{
+	unsigned int i, j = 0;
+
+	snapshot_key_order(now);
+	snapshot_key_order(before);
 	d->nr = 0;
+	/* one walk through both: each key once in each, in the same order */
 	for (i = 0; i < now->nr; i++) {
-		const struct row *b = snapshot_find(before, &now->rows[i].key);
 		struct exit_stats st = now->rows[i].st;
+		int cmp = 1;
 
-		if (b) {
-			st.count -= b->st.count;
-			st.unpaired -= b->st.unpaired;
-			st.lat_count -= b->st.lat_count;
-			st.lat_sum_ns -= b->st.lat_sum_ns;
-			st.kvm_count -= b->st.kvm_count;
-			st.kvm_sum_ns -= b->st.kvm_sum_ns;
-			for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
-				st.hist[j] -= b->st.hist[j];
-		}
+		while (j < before->nr &&
+		       (cmp = key_cmp(&before->rows[j].key, &now->rows[i].key)) < 0)
+			j++;	/* a row that is gone (its VM's rows were retired) */
+		if (j < before->nr && !cmp)
+			stats_subtract(&st, &before->rows[j++].st);
 		if (!st.count && !st.lat_count && !st.unpaired && !st.kvm_count)
 			continue;
-		if (snapshot_add(d, &now->rows[i].key, &st))
+		if (snapshot_append(d, &now->rows[i].key, &st))
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+int snapshot_union(struct snapshot *out, const struct snapshot *a, const struct snapshot *b)
+{
+	unsigned int i = 0, j = 0;
+	const struct row *next;
+
+	if (snapshot_reserve(out, a->nr + b->nr))
+		return -ENOMEM;
+	out->nr = 0;
+	while (i < a->nr || j < b->nr) {
+		if (j == b->nr || (i < a->nr && key_cmp(&a->rows[i].key, &b->rows[j].key) <= 0))
+			next = &a->rows[i++];
+		else
+			next = &b->rows[j++];
+		if (out->nr && !key_cmp(&out->rows[out->nr - 1].key, &next->key))
+			stats_merge(&out->rows[out->nr - 1].st, &next->st);
+		else
+			out->rows[out->nr++] = *next;
 	}
 	return 0;
 }
@@ -123,13 +209,7 @@ static int row_cmp(const void *pa, const void *pb)
 
 	if (a->st.count != b->st.count)
 		return a->st.count < b->st.count ? 1 : -1;
-	if (a->key.tgid != b->key.tgid)
-		return a->key.tgid < b->key.tgid ? -1 : 1;
-	if (a->key.isa != b->key.isa)
-		return a->key.isa < b->key.isa ? -1 : 1;
-	if (a->key.reason != b->key.reason)
-		return a->key.reason < b->key.reason ? -1 : 1;
-	return 0;
+	return key_cmp(&a->key, &b->key);
 }
 
 void snapshot_sort(struct snapshot *s)

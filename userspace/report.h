@@ -26,18 +26,36 @@ struct snapshot {
 	unsigned int nr, cap;
 };
 
-/* Add @st into the row for @key (creating it); -ENOMEM on failure. */
+/*
+ * Add @st into the row for @key (creating it); -ENOMEM on failure.  It
+ * looks for the row first: for a few rows, not one call per row of a
+ * large snapshot.
+ */
 int snapshot_add(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st);
+/* A new row for @key, which @s must not have yet; -ENOMEM on failure. */
+int snapshot_append(struct snapshot *s, const struct exit_key *key, const struct exit_stats *st);
+/* Rows in key order (VM, ISA, reason); a pass only when they are already. */
+void snapshot_key_order(struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 /* @dst = @src, row for row; -ENOMEM on failure. */
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
+/* Room for @n rows in all, so that appending up to there cannot fail. */
+int snapshot_reserve(struct snapshot *s, unsigned int n);
+/*
+ * @out = the rows of @a and @b, both in key order, in key order; rows
+ * with the same key (in either, or both) are merged into one.  O(rows).
+ */
+int snapshot_union(struct snapshot *out, const struct snapshot *a, const struct snapshot *b);
 const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key);
 
 /*
- * @d = @now - @before, row by row; min/max/hist of the interval cannot be
- * recovered from cumulative values, so min/max are taken from @now.
+ * @d = @now - @before, row by row, in key order; min/max of the interval
+ * cannot be recovered from cumulative values, so they are taken from
+ * @now.  Puts @now and @before in key order first (if they are not), so
+ * that it is one walk through both: O(rows).  A row of @before that @now
+ * lacks is left out (its VM's rows were retired: see per_vm.h).
  */
-int snapshot_delta(struct snapshot *d, const struct snapshot *now, const struct snapshot *before);
+int snapshot_delta(struct snapshot *d, struct snapshot *now, struct snapshot *before);
 
 /* Sort rows by count, largest first (ties: by ISA, then reason). */
 void snapshot_sort(struct snapshot *s);
