@@ -39,7 +39,13 @@ kst_args() {
 # vmx_preemption_timer_test, which on the stock modules ran for over 25
 # minutes in Bochs without ending (its 120 s limit counts Bochs's virtual
 # time; cause not looked into: it is a bed limit either way, as it is the
-# same on stock KVM).
+# same on stock KVM).  Nor kvm_create_max_vcpus: Debian's config allows
+# 4,096 vCPUs (the self-built kernel 1,024); on the patched modules, whose
+# vCPUs each get one more debugfs file and 2.7 KB more of statistics,
+# creating them ran over 6 minutes of real time in Bochs without ending,
+# while the whole stock subset, it included, took about 5.  In QEMU, which
+# runs it, it took 20 s on the patched modules and 15 s on the stock ones.
+# Why Bochs makes that so much larger is not known yet.
 KST_BOCHS="x86_64/cpuid_test x86_64/cr4_cpuid_sync_test
 x86_64/exit_on_emulation_failure_test x86_64/fix_hypercall_test
 x86_64/get_msr_index_features x86_64/hwcr_msr_test x86_64/kvm_pv_test
@@ -50,7 +56,7 @@ x86_64/vmx_close_while_nested_test x86_64/vmx_exception_with_invalid_guest_state
 x86_64/vmx_invalid_nested_guest_state x86_64/vmx_msrs_test
 x86_64/vmx_set_nested_state_test
 x86_64/vmx_tsc_adjust_test x86_64/xcr0_cpuid_test x86_64/triple_fault_event_test
-kvm_binary_stats_test kvm_create_max_vcpus guest_print_test"
+kvm_binary_stats_test guest_print_test"
 
 # Left out in the QEMU bed, each past its 120 s on Debian's 6.12 in TCG on
 # the stock and the patched modules alike (4 minutes a test that show
