@@ -9,6 +9,7 @@ set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/demo-lib.sh
 log=$build/logs/qemu-debian.log
 out=$build/demo-debian
 echo "demo-debian: booting the emulated KVM host; inside it, Debian 12 boots under QEMU -accel kvm..."
@@ -16,8 +17,6 @@ start=$(date +%s)
 BED_DISK=$build/debian-guest/disk.img tests/vm/run-bed.sh qemu "$build/kernel/bzImage" \
 	"$build/vm/debian.cpio.gz" debian "${DEBIAN_TIMEOUT:-1500}" "$build/logs" >/dev/null
 bedrc=$?
-clean() { tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; }
-between() { clean < "$log" | sed -n "/^$1\$/,/^$2\$/p" | sed '1d;$d'; }
 if ! grep -aq '^@@RECORD-END' "$log"; then
 	echo "demo-debian: the emulated host did not finish; see $log" >&2
 	clean < "$log" | tail -n 30 >&2
@@ -34,13 +33,7 @@ echo "== The witnesses at three pauses (QMP stop: no vCPU can exit) =="
 echo "   PATCH: the patch's counters read on the host (exitstat -p); BPF: exittrace, growth"
 echo "   since the pause before; PATCH_KVM / BPF_KVM: the patch's cycles at the TSC rate and"
 echo "   exittrace's time in KVM; KVM exits: stock KVM's own statistic"
-clean < "$log" | sed -n '/^debian: pause .*query-stats/p' | sed 's/^debian: /  /'
-for p in systemd login idle; do
-	echo
-	echo "-- paused: $p"
-	clean < "$log" | sed -n "/^-- pause '$p'/,/^exitdiff: time/p" | sed '1d'
-	clean < "$log" | sed -n "s/^@@RESULT debian-pause-$p /  /p"
-done
+print_pauses debian systemd login idle
 mkdir -p "$out"
 between @@RECORD-BEGIN @@RECORD-END >"$out/recording.csv"
 between @@FINAL-BEGIN @@FINAL-END >"$out/exittrace-final.json"

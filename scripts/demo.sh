@@ -8,6 +8,7 @@ set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. scripts/demo-lib.sh
 log=$build/logs/qemu-demo.log
 out=$build/demo
 echo "demo: booting the emulated KVM host (QEMU TCG -cpu max: AMD SVM)..."
@@ -17,8 +18,6 @@ if ! tests/vm/run-bed.sh qemu "$build/kernel/bzImage" "$build/vm/full.cpio.gz" d
 	echo "demo: the emulated host did not finish; see $log" >&2
 	exit 1
 fi
-clean() { tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'; }
-between() { clean < "$log" | sed -n "/^$1\$/,/^$2\$/p" | sed '1d;$d'; }
 echo
 echo "== The guest (L2: Linux on the patched KVM, under real QEMU) =="
 grep -a '  L2| ' "$log" | clean | sed 's/^  L2| /  /'
@@ -33,13 +32,7 @@ echo "   BPF: exittrace (the first attached before the VM started, each next one
 echo "   pause before: its rows are set beside the patch's growth since then);"
 echo "   PATCH_KVM: the patch's cycles at the TSC rate; BPF_KVM: exittrace's time in KVM"
 echo "   (kvm_exit to the return of handle_exit); KVM exits: stock KVM's own statistic"
-clean < "$log" | sed -n '/^realvm: pause .*query-stats/p' | sed 's/^realvm: /  /'
-for p in early booted idle; do
-	echo
-	echo "-- paused: $p"
-	clean < "$log" | sed -n "/^-- pause '$p'/,/^exitdiff: time/p" | sed '1d'
-	clean < "$log" | sed -n "s/^@@RESULT realvm-pause-$p /  /p"
-done
+print_pauses realvm early booted idle
 agree=$(clean < "$log" | grep -c '^@@RESULT realvm-\(pause-[a-z]*\|qmp-stats\) pass')
 echo
 if [ "$agree" = 4 ]; then
