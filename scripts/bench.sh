@@ -195,7 +195,7 @@ dat=$out/bench.dat
 } >"$dat"
 
 if command -v gnuplot >/dev/null; then
-	if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then
+	if grep -qw pngcairo <<<"$(gnuplot -e 'set terminal' 2>&1)"; then
 		term="pngcairo noenhanced size 1280,720 font 'Sans,11'"
 	else
 		term="png noenhanced size 1280,720"

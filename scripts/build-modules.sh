@@ -35,7 +35,7 @@ krelease=${KRELEASE:-$(uname -r)}
 running_version() {
 	if [ -n "${KVERSION:-}" ]; then
 		echo "$KVERSION"
-	elif [ "$krelease" = "$(uname -r)" ] && uname -v | grep -q 'Debian [0-9]'; then
+	elif [ "$krelease" = "$(uname -r)" ] && grep -q 'Debian [0-9]' <<<"$(uname -v)"; then
 		uname -v | sed -n 's/.*Debian \([0-9][0-9.]*[0-9]\).*/\1/p'
 	elif [ "$krelease" = "$(uname -r)" ] && [ -r /proc/version_signature ]; then
 		awk '{ print $NF }' /proc/version_signature

@@ -111,10 +111,10 @@ if ! make -C "$src/tools/perf" -f Makefile.perf O="$obj" -j"$jobs" "${opts[@]}" 
 	die "perf build failed; full log: $out/build.log"
 fi
 [ -x "$obj/perf" ] || die "the build left no $obj/perf; log: $out/build.log"
-file -L "$obj/perf" | grep -q 'statically linked' ||
+grep -q 'statically linked' <<<"$(file -L "$obj/perf")" ||
 	die "$obj/perf is not static (a library fell back to dynamic?); log: $out/build.log"
 # the tracepoint support is what the benchmark needs
-"$obj/perf" version --build-options 2>/dev/null | grep -q 'libtraceevent: \[ on' ||
+grep -q 'libtraceevent: \[ on' <<<"$("$obj/perf" version --build-options 2>/dev/null)" ||
 	die "$obj/perf was built without libtraceevent (no tracepoint events); log: $out/build.log"
 strip -o "$out/perf.tmp" "$obj/perf"
 mv "$out/perf.tmp" "$out/perf"

@@ -19,6 +19,10 @@ set -euo pipefail
 line=${1:?usage: distro-kernel.sh LINE OUTDIR}
 out=${2:?usage: distro-kernel.sh LINE OUTDIR}
 die() { echo "distro-kernel: error: $*" >&2; exit 1; }
+# Does ELF $1 carry a .BTF section?  (Read objdump's whole answer first:
+# with pipefail, "objdump | grep -q" fails whenever grep stops reading
+# before objdump has written all of its section list.)
+has_btf() { grep -q ' \.BTF ' <<<"$(objdump -h "$1" 2>/dev/null)"; }
 
 # the archive's version of package $1 (the first apt-cache lists)
 pkg_version() { apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1; }
@@ -89,10 +93,10 @@ else
 		off=$(LC_ALL=C grep -obUaP -m1 "${z#*:}" "$out/vmlinuz" | head -n1 | cut -d: -f1 || true)
 		[ -n "$off" ] || continue
 		tail -c +$((off + 1)) "$out/vmlinuz" | ${z%%:*} >"$elf" 2>/dev/null || true
-		objdump -h "$elf" 2>/dev/null | grep -q ' \.BTF ' && break
+		has_btf "$elf" && break
 	done
 fi
-objdump -h "$elf" 2>/dev/null | grep -q ' \.BTF ' || die "no BTF for $release (in $elf)"
+has_btf "$elf" || die "no BTF for $release (in $elf)"
 objcopy -O binary --only-section=.BTF "$elf" "$out/vmlinux"
 rm -f "$out/vmlinux.elf"
 echo "$release" >"$out/release"

@@ -27,7 +27,7 @@ if [ "$sums_before" != "$sums_after" ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-if [ "$rc" != 0 ] && echo "$out" | grep -q "error: patch $(basename "$first") does not apply" &&
+if [ "$rc" != 0 ] && grep -q "error: patch $(basename "$first") does not apply" <<<"$out" &&
    [ ! -e "$tmp/out/obj/vmlinux" ]; then
 	echo "ok   bad-patch-stops-build: $(echo "$out" | grep 'error: patch')"
 	echo "1 passed, 0 failed"

@@ -357,7 +357,7 @@ else
 	grid() {	# grid FILE INTERVAL_S: the reader's verdict, then the grid's
 		local sums
 		sums=$(awk -v sums=1 -f scripts/exitrecord.awk "$1") || return 1
-		echo "$sums" | grep -q '	marks=0	end=duration$' || { echo "$sums"; return 1; }
+		grep -q '	marks=0	end=duration$' <<<"$sums" || { echo "$sums"; return 1; }
 		awk -f scripts/exitrecord.awk "$1" | awk -F'\t' -v ival="$2" '
 			$1 == "interval" { n++; last = $3; if ($3 - $2 <= 0) bad = bad " empty@" $2 }
 			$1 == "end" { end = $2 }

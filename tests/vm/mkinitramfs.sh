@@ -17,9 +17,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [SRC:DST]...}
 shift
 busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' ||
+[ -n "$busybox" ] && grep -q 'statically linked' <<<"$(file -L "$busybox")" ||
 	busybox=/bin/busybox
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+grep -q 'statically linked' <<<"$(file -L "$busybox" 2>/dev/null)" ||
 	{ echo "mkinitramfs: need a static busybox (apt-get install busybox-static)" >&2; exit 1; }
 
 stage=$(mktemp -d "${out%.cpio.gz}.stage.XXXXXX")

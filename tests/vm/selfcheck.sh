@@ -40,7 +40,7 @@ out=$(ET_CMDLINE="rdinit=/no-such-init init=/no-such-init" "$here/run-bed.sh" "$
 	panic "$limit" "$scratch" 2>&1)
 rc=$?
 took=$(( $(date +%s) - start ))
-if [ "$rc" != 0 ] && echo "$out" | grep -q "FAILED: kernel panic" && [ "$took" -lt "$limit" ]; then
+if [ "$rc" != 0 ] && grep -q "FAILED: kernel panic" <<<"$out" && [ "$took" -lt "$limit" ]; then
 	report harness-panic pass "a panicking kernel fails the bed in ${took}s"
 else
 	report harness-panic fail "rc=$rc after ${took}s: $(echo "$out" | grep 'run-bed' | head -n1)"
@@ -118,7 +118,7 @@ if [ "$bed" = qemu ]; then
 	# harness-skip
 	out=$("$here/run-bed.sh" "$bed" "$kernel" "$initrd" selfcheck-skip "$limit" "$scratch" 2>&1)
 	rc=$?
-	if [ "$rc" != 0 ] && echo "$out" | grep -q 'selfcheck-skipper *fail *skipped, and no skip is expected here'; then
+	if [ "$rc" != 0 ] && grep -q 'selfcheck-skipper *fail *skipped, and no skip is expected here' <<<"$out"; then
 		report harness-skip pass "an unexpected skip fails the bed"
 	else
 		report harness-skip fail "rc=$rc: $(echo "$out" | grep selfcheck-skipper | head -n1)"
@@ -127,8 +127,8 @@ if [ "$bed" = qemu ]; then
 	# harness-missing
 	out=$("$here/run-bed.sh" "$bed" "$kernel" "$initrd" selfcheck-drop "$limit" "$scratch" 2>&1)
 	rc=$?
-	if [ "$rc" != 0 ] && echo "$out" | grep -q 'selfcheck-dropped *fail *missing: the suite did not report it' &&
-	   echo "$out" | grep -q 'selfcheck-unlisted *fail *passed, but the suite.s results list does not name it'; then
+	if [ "$rc" != 0 ] && grep -q 'selfcheck-dropped *fail *missing: the suite did not report it' <<<"$out" &&
+	   grep -q 'selfcheck-unlisted *fail *passed, but the suite.s results list does not name it' <<<"$out"; then
 		report harness-missing pass "a dropped result and an unlisted one fail the bed"
 	else
 		report harness-missing fail "rc=$rc: $(echo "$out" | grep 'selfcheck-' | tr '\n' ' ')"
