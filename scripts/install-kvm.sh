@@ -62,12 +62,41 @@ kvm_holders() {
 	done
 }
 
+# Every process with a BPF link on one of KVM's tracepoints (exittrace,
+# bpftrace, perf's BPF tools): the link holds the module that defines the
+# tracepoint, and exittrace's fexit on vmx/svm_handle_exit holds the
+# vendor module, so modprobe -r would fail under it.  A raw or tp_btf
+# link names its tracepoint in its fdinfo (tp_name, since 5.8); a classic
+# tracepoint's perf link does so only on newer kernels (6.18 does, 6.12
+# does not), so an exittrace with any link is named too.  One line each:
+# pid, name, the tracepoints.
+kvm_bpf_holders() {
+	for fd in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf_link ] || continue
+		pid=${fd#/proc/}
+		pid=${pid%%/*}
+		tp=$(sed -n 's/^tp_name:[[:space:]]*\(kvm_[a-z_]*\)$/\1/p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
+		if [ -n "$tp" ]; then
+			echo "$pid $tp"
+		elif [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exittrace ]; then
+			echo "$pid links"
+		fi
+	done | sort -u | awk '{ tps[$1] = tps[$1] " " $2 } END { for (p in tps) print p tps[p] }' |
+	sort -n | while read -r pid tps; do
+		echo "  pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)): BPF on $tps"
+	done
+}
+
 refuse_if_kvm_busy() {	# refuse_if_kvm_busy ACTION
 	holders=$(kvm_holders)
-	[ -z "$holders" ] && return 0
-	die "cannot $1 while a process holds /dev/kvm (a VM is running):
+	[ -z "$holders" ] || die "cannot $1 while a process holds /dev/kvm (a VM is running):
 $holders
   Stop those VMs first; nothing was changed."
+	holders=$(kvm_bpf_holders)
+	[ -z "$holders" ] || die "cannot $1 while a BPF tool holds the KVM modules through its tracepoints:
+$holders
+  Stop it first (exittrace, bpftrace, perf); nothing was changed."
+	return 0
 }
 
 # A kernel with KVM built in has no module to replace.

@@ -15,7 +15,7 @@
 # results: mod-stock-load mod-stock-no-leaves mod-refuse-no-modules mod-refuse-busy-install
 # results: mod-rollback mod-install mod-discovery mod-status mod-off-is-stock
 # results: @abi @probe @trace
-# results: mod-refuse-busy-uninstall mod-uninstall
+# results: mod-refuse-busy-uninstall mod-refuse-bpf-uninstall mod-uninstall
 moddir=/opt/exittrace/modules
 rel=$(uname -r)
 updates=/lib/modules/$rel/updates/exittrace
@@ -180,6 +180,31 @@ fi
 . /tests/suites/trace.sh
 
 refused uninstall mod-refuse-busy-uninstall
+
+# An exittrace attached to KVM holds its modules (tp_btf links on kvm's
+# tracepoints, its fexit on the vendor's handle_exit), so modprobe -r
+# would fail half-way: uninstall must refuse first, naming it.
+before=$(loaded_from)
+exittrace -s >/tmp/holder-et.out 2>/tmp/holder-et.err &
+etholder=$!
+if wait_for /tmp/holder-et.err attached; then
+	install_kvm uninstall >/tmp/refuse-bpf.out 2>&1
+	rc=$?
+	cat /tmp/refuse-bpf.out
+	if [ $rc = 0 ]; then
+		result mod-refuse-bpf-uninstall fail "uninstall went ahead under exittrace (pid $etholder)"
+	elif ! grep -q "pid $etholder (exittrace): BPF on .*kvm_exit" /tmp/refuse-bpf.out; then
+		result mod-refuse-bpf-uninstall fail "refused (rc=$rc) without naming exittrace's pid $etholder"
+	elif [ "$(loaded_from)" != "$before" ] || [ ! -d "$updates" ]; then
+		result mod-refuse-bpf-uninstall fail "refused but changed the modules: $before -> $(loaded_from)"
+	else
+		result mod-refuse-bpf-uninstall pass "refused, named $(grep -o "pid $etholder (exittrace): BPF on.*" /tmp/refuse-bpf.out)"
+	fi
+else
+	result mod-refuse-bpf-uninstall fail "exittrace did not attach: $(cat /tmp/holder-et.err)"
+fi
+kill -INT $etholder 2>/dev/null
+wait $etholder
 
 echo "== install-kvm uninstall"
 install_kvm uninstall >/tmp/uninstall.out 2>&1
