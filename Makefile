@@ -119,7 +119,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
-	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
+	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread

@@ -23,6 +23,7 @@
 #include "exit_reasons.h"
 #include "exittrace_args.h"
 #include "http.h"
+#include "kvm_reload.h"
 #include "kvm_time.h"
 #include "metrics.h"
 #include "per_vm.h"
@@ -91,6 +92,15 @@ static void sig_handler(int sig)
 {
 	(void)sig;
 	exiting = 1;
+}
+
+/* SIGUSR2: let KVM be reloaded (kvm_reload.h, step_aside()). */
+static volatile sig_atomic_t reload_requested;
+
+static void reload_handler(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
 }
 
 static bool exists(const char *path)
@@ -277,6 +287,12 @@ static int collect(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
  */
 static struct per_vm per_vm;
 static struct snapshot totals;
+/*
+ * The counts of the programs closed for a KVM reload (step_aside()),
+ * carried into every total since start, so counters never go back.
+ */
+static struct snapshot carried, with_carried;
+static __u64 carried_drops[DROP_NR];
 
 static int forget_key(const struct exit_key *key, void *ctx)
 {
@@ -317,11 +333,16 @@ static int retire_dead(struct exittrace_bpf *skel, struct snapshot *now)
 	return err;
 }
 
-/* The counts since start: what the map holds, and the retired rows. */
+/*
+ * The counts since start: what the map holds, the retired rows, and what
+ * was counted before a KVM reload.
+ */
 static const struct snapshot *since_start(const struct snapshot *now)
 {
 	const struct snapshot *s = per_vm_totals(&per_vm, now, &totals);
 
+	if (s && carried.nr)
+		s = snapshot_union(&with_carried, &carried, s) ? NULL : &with_carried;
 	if (!s)
 		fprintf(stderr, "exittrace: out of memory adding up the totals\n");
 	return s;
@@ -329,9 +350,12 @@ static const struct snapshot *since_start(const struct snapshot *now)
 
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
 {
-	__u64 *values = calloc(nr_cpus, sizeof(*values)), sum = 0;
+	__u64 *values, sum = carried_drops[why];
 	int cpu;
 
+	if (!skel)
+		return sum;	/* stepped aside for a reload, and ended there */
+	values = calloc(nr_cpus, sizeof(*values));
 	if (values && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &why, values))
 		for (cpu = 0; cpu < nr_cpus; cpu++)
 			sum += values[cpu];
@@ -706,6 +730,103 @@ static int record_flush(struct recording *rec)
 	return 0;
 }
 
+/* Probe, open, configure, load and attach: tp_btf, else classic. */
+static int attach(struct exittrace_bpf **skel, enum exittrace_attach *mode)
+{
+	int err;
+
+	phase("probing the kernel");
+	err = choose_attach(env.attach, mode);
+	if (err)
+		return err;
+	phase("loading and attaching");
+	err = open_attach(skel, *mode);
+	if (err && *mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
+		if (env.verbose)
+			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
+				strerror(-err));
+		*mode = ATTACH_CLASSIC;
+		libbpf_log_len = 0;
+		err = open_attach(skel, *mode);
+	}
+	if (err) {
+		libbpf_log_show();
+		/* privileges were checked before: -EACCES is the verifier's no */
+		if (err == -EPERM)
+			explain_load_error(err);
+		else if (err == -EACCES)
+			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
+				attach_name(*mode), *mode == ATTACH_BTF ? "; --attach classic may work" : "");
+		else
+			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
+				attach_name(*mode), strerror(-err));
+		return err;
+	}
+	phase("attached");
+	probe_release();	/* libbpf has its own copy of the BTF it needs */
+	return 0;
+}
+
+/* tp_btf's self-check compares its first exits with the kernel's record. */
+static void check_start(struct self_check_run *check, struct exittrace_bpf *skel,
+			enum exittrace_attach mode, int nr_cpus)
+{
+	if (mode != ATTACH_BTF || kvm_exit_args != 2)
+		return;
+	check->state = SELF_CHECK_RUNNING;
+	check->map_fd = bpf_map__fd(skel->maps.checks);
+	check->nr_cpus = nr_cpus;
+	check->reason_source = &skel->bss->reason_source;
+	check->link = &skel->links.exit_check;
+}
+
+/*
+ * SIGUSR2: let KVM be reloaded (kvm_reload.h).  The interval that ends
+ * here has been read and reported; its counts since start are carried
+ * over, every program and map is closed, and once KVM is back the tool
+ * loads again, relocated against the new modules' BTF.  The metrics keep
+ * being served meanwhile, unchanged.  0 once attached again; -EINTR if
+ * the run ended while waiting (then *@skel stays NULL).
+ */
+static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
+		      struct self_check_run *check, struct snapshot *now, struct snapshot *before,
+		      int nr_cpus)
+{
+	const struct snapshot *sum = since_start(now);
+	struct snapshot keep = {};
+	__u32 why;
+	int err;
+
+	reload_requested = 0;
+	if (!sum || snapshot_copy(&keep, sum)) {
+		snapshot_free(&keep);
+		return -ENOMEM;
+	}
+	for (why = 0; why < DROP_NR; why++)
+		carried_drops[why] = read_drops(*skel, nr_cpus, why);
+	snapshot_free(&carried);
+	carried = keep;
+	/* every VM of the old modules has ended: KVM cannot unload under one */
+	per_vm_free(&per_vm);
+	memset(&per_vm, 0, sizeof(per_vm));
+	totals.nr = now->nr = before->nr = 0;
+	self_check_poll(check, 0, stderr);
+	check->state = SELF_CHECK_OFF;
+	exittrace_bpf__destroy(*skel);
+	*skel = NULL;
+	fprintf(stderr, "exittrace: detached for a KVM reload (%s): waiting for %s to be back\n",
+		kvm_reload_locked() ? "by install-kvm" : "SIGUSR2", kvm_module);
+	err = kvm_reload_wait(kvm_module, &exiting);
+	if (err)
+		return err;
+	err = attach(skel, mode);
+	if (err)
+		return err;
+	check_start(check, *skel, *mode, nr_cpus);
+	fprintf(stderr, "exittrace: attached again (%s), to %s\n", attach_name(*mode), kvm_module);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct report_opts ropts = { .top_hist = 5 };
@@ -739,47 +860,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	phase("probing the kernel");
-	err = choose_attach(env.attach, &mode);
+	err = attach(&skel, &mode);
 	if (err)
 		goto cleanup;
-	phase("loading and attaching");
-	err = open_attach(&skel, mode);
-	if (err && mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
-		if (env.verbose)
-			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
-				strerror(-err));
-		mode = ATTACH_CLASSIC;
-		libbpf_log_len = 0;
-		err = open_attach(&skel, mode);
-	}
-	if (err) {
-		libbpf_log_show();
-		/* privileges were checked before: -EACCES is the verifier's no */
-		if (err == -EPERM)
-			explain_load_error(err);
-		else if (err == -EACCES)
-			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
-				attach_name(mode), mode == ATTACH_BTF ? "; --attach classic may work" : "");
-		else
-			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
-				attach_name(mode), strerror(-err));
-		goto cleanup;
-	}
-
-	phase("attached");
-	probe_release();	/* libbpf has its own copy of the BTF it needs */
-	if (mode == ATTACH_BTF && kvm_exit_args == 2) {
-		check.state = SELF_CHECK_RUNNING;
-		check.map_fd = bpf_map__fd(skel->maps.checks);
-		check.nr_cpus = nr_cpus;
-		check.reason_source = &skel->bss->reason_source;
-		check.link = &skel->links.exit_check;
-	}
+	check_start(&check, skel, mode, nr_cpus);
 
 	ropts.kvm_time = kvm_time.got != KVM_TIME_OFF;
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	/* tests only: an exittrace that cannot step aside (install-kvm refuses) */
+	if (!getenv("EXITTRACE_TEST_NO_STEP_ASIDE"))
+		signal(SIGUSR2, reload_handler);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	start_unix = now_s();
 	if (env.record) {
@@ -814,9 +905,9 @@ int main(int argc, char **argv)
 
 		if (env.duration && ts_before(&end_at, &deadline))
 			deadline = end_at;
-		if (!exiting && rec.marks == (unsigned int)marks_requested &&
+		if (!exiting && rec.marks == (unsigned int)marks_requested && !reload_requested &&
 		    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR &&
-		    !exiting && rec.marks == (unsigned int)marks_requested)
+		    !exiting && rec.marks == (unsigned int)marks_requested && !reload_requested)
 			continue;	/* some other signal */
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		elapsed = mono_s(&t) - mono_s(&start);
@@ -826,7 +917,8 @@ int main(int argc, char **argv)
 		}
 		if (exiting)
 			break;
-		marking = rec.marks != (unsigned int)marks_requested;
+		/* a reload ends the interval too: its counts are read first */
+		marking = rec.marks != (unsigned int)marks_requested || reload_requested;
 		due = !ts_before(&t, &deadline);
 		while (!ts_before(&t, &deadline))
 			ts_add_ms(&deadline, env.interval_ms);
@@ -835,7 +927,7 @@ int main(int argc, char **argv)
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
 		/* -P reads each interval all the same, to retire exited VMs */
-		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm)
+		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !reload_requested)
 			continue;
 
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
@@ -882,6 +974,13 @@ int main(int argc, char **argv)
 		tmp = before;
 		before = now;
 		now = tmp;
+		if (reload_requested) {
+			err = step_aside(&skel, &mode, &check, &before, &now, nr_cpus);
+			if (err == -EINTR)
+				break;
+			if (err)
+				goto cleanup;
+		}
 	}
 
 	/*
@@ -891,12 +990,17 @@ int main(int argc, char **argv)
 	 */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	elapsed = mono_s(&t) - mono_s(&start);
-	exittrace_bpf__detach(skel);
 	tsc_hz = kvm_time_tsc_hz(&kvm_time);
-	self_check_poll(&check, elapsed, stderr);
-	err = read_interval(skel, nr_cpus, &now, &before, &delta);
-	if (err)
-		goto cleanup;
+	if (skel) {
+		exittrace_bpf__detach(skel);
+		self_check_poll(&check, elapsed, stderr);
+		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (err)
+			goto cleanup;
+	} else {
+		/* ended while stepped aside for a KVM reload: all is carried */
+		now.nr = before.nr = delta.nr = 0;
+	}
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
 		report(&delta, elapsed - last, &ropts);
@@ -954,7 +1058,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
 		       kvm_time.func ? kvm_time.func : "", tsc_hz);
-		prog_stats_json(stdout, skel->obj);
+		if (skel)
+			prog_stats_json(stdout, skel->obj);
 		printf("}\n");
 	}
 	if (meta.drops_stats_full)
@@ -988,6 +1093,8 @@ cleanup:
 	snapshot_free(&delta);
 	snapshot_free(&summary);
 	snapshot_free(&totals);
+	snapshot_free(&carried);
+	snapshot_free(&with_carried);
 	per_vm_free(&per_vm);
 	return err ? 1 : 0;
 }
