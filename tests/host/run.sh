@@ -385,12 +385,23 @@ else
 		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
+	# what the systemd unit grants (userspace/exittrace.service.in): root
+	# with CAP_BPF and CAP_PERFMON only loads and attaches; either alone
+	# is refused, so neither can be dropped
+	check exittrace-caps-bpf-perfmon 0 '"final":true' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf,+perfmon ./exittrace -s -j -d 1
+	check exittrace-caps-bpf-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf ./exittrace -s -d 1
+	check exittrace-caps-perfmon-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+perfmon ./exittrace -s -d 1
 fi
 
 # the metrics files, read by promtool and node_exporter
 . tests/host/metrics.sh
 # exittrace --listen, scraped by Prometheus
 . tests/host/http.sh
+# the man pages, make install and the systemd unit
+. tests/host/install.sh
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
