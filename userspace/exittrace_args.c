@@ -4,7 +4,6 @@
  * [interval] [count] positionals and short options.
  */
 #include <argp.h>
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <arpa/inet.h>
@@ -206,9 +205,11 @@ bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, sock
 static bool pid_of_vm_name(struct argp_state *state, const char *name, __u32 *pid)
 {
 	uint32_t found = 0, other = 0;
-	int err = vm_pid_by_name(NULL, name, &found, &other);
+	int err = *name ? vm_pid_by_name(NULL, name, &found, &other) : -EINVAL;
 
-	if (err == -ENOENT)
+	if (err == -EINVAL)
+		argp_error(state, "-p needs a PID or the name of a VM");
+	else if (err == -ENOENT)
 		argp_error(state, "no running VM is named '%s': -p takes a PID or the name a QEMU was given with -name", name);
 	else if (err == -EEXIST)
 		argp_error(state, "several VMs are named '%s' (pids %u and %u at least): give -p PID", name,
@@ -230,7 +231,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "at most %d -p options", EXITTRACE_MAX_PIDS);
 			return EINVAL;
 		}
-		if (!isdigit((unsigned char)*arg)) {
+		/* all digits: a pid; anything else a name ("-name 4u" is one) */
+		if (!*arg || arg[strspn(arg, "0123456789")]) {
 			if (!pid_of_vm_name(state, arg, &args->pids[args->nr_pids]))
 				return EINVAL;
 			args->nr_pids++;

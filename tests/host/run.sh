@@ -141,6 +141,9 @@ check exittrace-bad-count 64 'invalid count' ./exittrace 1 x
 # a pid that cannot exist: one above this machine's pid_max
 check exittrace-bad-pid 64 'no process with PID' ./exittrace -p $(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
+# -p NAME: no QEMU on this machine runs as that VM (the bed's realvm suite
+# picks a real one by name)
+check exittrace-bad-vm-name 64 "no running VM is named 'no-such-vm'" ./exittrace -p no-such-vm
 check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
 check exittrace-no-latency-hist 64 'which --no-latency does not measure' ./exittrace --no-latency -H
