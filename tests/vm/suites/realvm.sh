@@ -225,5 +225,5 @@ if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] &
    [ "$(cat /tmp/badname.rc)" != 0 ] && grep -q "no running VM is named 'l2dem'" /tmp/badname.err; then
 	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only; -p l2dem refused (exit $(cat /tmp/badname.rc))"
 else
-	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); -P rc=$pervmrc; -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
+	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
 fi
