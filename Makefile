@@ -9,6 +9,8 @@
 #                   boot to login, idle, power button: build/demo-debian/
 #   make kernel     the patched test-bed kernel (KSRC=tree-or-tarball)
 #   make deps       install the Debian packages the project needs
+#   make install    exittrace, exitstat, exitdiff, their man pages and the
+#                   exporter's systemd unit (PREFIX=/usr/local, DESTDIR=)
 #   make bench      what observing exits costs per exit (both beds; not
 #                   part of make test)
 #   make bench-native  the same, natively on this host's CPU (root, Linux
@@ -53,7 +55,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps kernel initramfs unit test test-host test-beds test-qemu checkpatch test-bad-patch \
+.PHONY: all deps kernel initramfs unit install uninstall test test-host test-beds test-qemu checkpatch test-bad-patch \
 	test-checkpatch-fails flake \
 	test-bochs test-6.1 demo demo-debian bench bench-stock clean distclean modules install-kvm uninstall-kvm test-modules
 
@@ -119,7 +121,7 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
-	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o
+	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
@@ -173,7 +175,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
+	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -187,7 +189,7 @@ $(BUILD)/bench/bench_merge.o: tests/bench/bench_merge.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/bench_merge: $(BUILD)/bench/bench_merge.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/bench/bench_merge: $(BUILD)/bench/bench_merge.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -507,6 +509,44 @@ test-kst: $(BUILD)/distro-6.12/vmlinuz $(BUILD)/vm/kst-6.12.cpio.gz
 		kst 1800 $(BUILD)/logs
 .PHONY: $(foreach l,$(MOD_LINES),test-modules-$(l) test-modules-bochs-$(l)) test-kst test-cachelines
 
+# ---- make install -----------------------------------------------------------
+# The user's tools, their man pages and the exporter's systemd unit, under
+# PREFIX (default /usr/local), staged under DESTDIR for packagers.  The
+# unit goes to PREFIX/lib/systemd/system, not /etc/systemd/system: /etc
+# is the administrator's (their overrides, "systemctl edit", win over it),
+# and systemd looks in /usr/local/lib/systemd/system as in /usr/lib's.
+# kvmcheck is install-kvm.sh's own, not a user's: it stays in build/.
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+MAN_PAGES	:= docs/man/exittrace.8 docs/man/exitstat.1 docs/man/exitdiff.1
+# what make install puts where, for install and uninstall alike
+INSTALLED	:= $(SBINDIR)/exittrace $(BINDIR)/exitstat $(BINDIR)/exitdiff \
+	$(MANDIR)/man8/exittrace.8 $(MANDIR)/man1/exitstat.1 $(MANDIR)/man1/exitdiff.1 \
+	$(UNITDIR)/exittrace.service
+
+# exittrace with its HTTP server (dynamic); exitstat and exitdiff static,
+# as make builds them: exitstat runs in any guest
+# (the unit's ExecStart is filled in here: SBINDIR may differ at each call)
+install: $(BUILD)/exittrace $(BUILD)/exitstat.static $(BUILD)/exitdiff $(MAN_PAGES) userspace/exittrace.service.in
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(BUILD)/exittrace $(DESTDIR)$(SBINDIR)/exittrace
+	$(Q)install -D -m 0755 $(BUILD)/exitstat.static $(DESTDIR)$(BINDIR)/exitstat
+	$(Q)install -D -m 0755 $(BUILD)/exitdiff $(DESTDIR)$(BINDIR)/exitdiff
+	$(Q)install -D -m 0644 docs/man/exittrace.8 $(DESTDIR)$(MANDIR)/man8/exittrace.8
+	$(Q)install -D -m 0644 docs/man/exitstat.1 $(DESTDIR)$(MANDIR)/man1/exitstat.1
+	$(Q)install -D -m 0644 docs/man/exitdiff.1 $(DESTDIR)$(MANDIR)/man1/exitdiff.1
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' userspace/exittrace.service.in >$(DESTDIR)$(UNITDIR)/exittrace.service.tmp
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/exittrace.service.tmp
+	$(Q)mv $(DESTDIR)$(UNITDIR)/exittrace.service.tmp $(DESTDIR)$(UNITDIR)/exittrace.service
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
 # ---- tests -----------------------------------------------------------------
 RUN_BED = tests/vm/run-bed.sh
 
@@ -525,7 +565,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
 	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
-$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 

@@ -32,6 +32,7 @@
 #include "probe.h"
 #include "prog_stats.h"
 #include "self_check.h"
+#include "vm_names.h"
 #include "exittrace.skel.h"
 
 static struct exittrace_args env;
@@ -302,6 +303,24 @@ static int forget_key(const struct exit_key *key, void *ctx)
 }
 
 /*
+ * -P: each VM's name (QEMU's -name), read from /proc when its pid first
+ * has rows, and kept for its rows after it is gone.
+ */
+static struct vm_names vm_names;
+
+static int note_vm_names(const struct snapshot *s)
+{
+	unsigned int i;
+	int err = 0;
+
+	/* key order: a VM's rows are together */
+	for (i = 0; i < s->nr && !err; i++)
+		if (!i || s->rows[i].key.tgid != s->rows[i - 1].key.tgid)
+			err = vm_names_note(&vm_names, NULL, s->rows[i].key.tgid);
+	return err;
+}
+
+/*
  * One interval: @now is read, @delta = @now - @before, largest first.
  * With -P, which VMs of @before are gone is asked before the read, so
  * that the read holds all their counts.
@@ -315,6 +334,8 @@ static int read_interval(struct exittrace_bpf *skel, int nr_cpus, struct snapsho
 		err = per_vm_find_dead(&per_vm, before, per_vm_proc_alive, NULL);
 	if (!err)
 		err = collect(skel, now, nr_cpus);
+	if (!err && env.per_vm)
+		err = note_vm_names(now);
 	if (!err)
 		err = snapshot_delta(delta, now, before);
 	if (err)
@@ -655,6 +676,7 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
 	m->drops_stats_full = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	m->drops_vcpus_full = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	m->names = env.per_vm ? &vm_names : NULL;
 }
 
 /*
@@ -848,6 +870,7 @@ int main(int argc, char **argv)
 		return 64;	/* EX_USAGE, as argp uses */
 	kvm_time.want = env.no_latency ? KVM_TIME_OFF : env.kvm_time;
 	ropts.per_vm = env.per_vm;
+	ropts.names = env.per_vm ? &vm_names : NULL;
 	ropts.histograms = env.histograms;
 	ropts.timestamp = env.timestamp;
 
@@ -1096,5 +1119,6 @@ cleanup:
 	snapshot_free(&carried);
 	snapshot_free(&with_carried);
 	per_vm_free(&per_vm);
+	vm_names_free(&vm_names);
 	return err ? 1 : 0;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "exittrace_args.h"
+#include "vm_names.h"
 
 struct parse_state {
 	struct exittrace_args *args;
@@ -33,6 +34,7 @@ static const char doc[] =
 "    exittrace                 # a table every second; Ctrl-C for a summary\n"
 "    exittrace 5 3             # three 5-second tables\n"
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
+"    exittrace -P -p web1      # the VM QEMU runs as -name web1\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --metrics /var/lib/prometheus/node-exporter/kvm_exits.prom\n"
@@ -52,7 +54,7 @@ enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD
        OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
+	{ "pid", 'p', "PID|NAME", 0, "Trace only this VM process, by pid or by the name QEMU was given (-name NAME, libvirt's domain name; repeatable, up to 8)", 0 },
 	{ "vcpu", 'c', "VCPU", 0, "Trace only the vCPU with this KVM id (vcpu_id, as in kvm_entry: QEMU gives the APIC ID)", 0 },
 	{ "per-vm", 'P', NULL, 0, "Break the table down per VM process", 0 },
 	{ "histogram", 'H', NULL, 0, "Print log2 latency histograms of the top reasons", 0 },
@@ -196,6 +198,28 @@ bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, sock
 	return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1;
 }
 
+/*
+ * -p NAME: resolved once, here, to the pid of the one QEMU whose -name
+ * it is (vm_names.h); a VM started later under that name is not seen.
+ */
+static bool pid_of_vm_name(struct argp_state *state, const char *name, __u32 *pid)
+{
+	uint32_t found = 0, other = 0;
+	int err = *name ? vm_pid_by_name(NULL, name, &found, &other) : -EINVAL;
+
+	if (err == -EINVAL)
+		argp_error(state, "-p needs a PID or the name of a VM");
+	else if (err == -ENOENT)
+		argp_error(state, "no running VM is named '%s': -p takes a PID or the name a QEMU was given with -name", name);
+	else if (err == -EEXIST)
+		argp_error(state, "several VMs are named '%s' (pids %u and %u at least): give -p PID", name,
+			   found, other);
+	else if (err)
+		argp_error(state, "cannot look for the VM named '%s' in /proc: %s", name, strerror(-err));
+	*pid = found;
+	return !err;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -206,6 +230,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (args->nr_pids == EXITTRACE_MAX_PIDS) {
 			argp_error(state, "at most %d -p options", EXITTRACE_MAX_PIDS);
 			return EINVAL;
+		}
+		/* all digits: a pid; anything else a name ("-name 4u" is one) */
+		if (!*arg || arg[strspn(arg, "0123456789")]) {
+			if (!pid_of_vm_name(state, arg, &args->pids[args->nr_pids]))
+				return EINVAL;
+			args->nr_pids++;
+			break;
 		}
 		args->pids[args->nr_pids] = parse_long(state, "PID", arg, 1, 0x3fffffff);
 		if (kill(args->pids[args->nr_pids], 0) && errno == ESRCH) {

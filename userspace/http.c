@@ -18,7 +18,8 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;		/* over published and meta */
 	struct snapshot published;	/* cumulative, as the loop last read it */
-	struct metrics_meta meta;
+	struct metrics_meta meta;	/* meta.names points to names */
+	struct vm_names names;		/* the loop's, as published: it changes them */
 };
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
@@ -46,6 +47,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	static char get_only[] = "exittrace: /metrics answers GET and HEAD\n";
 	struct http_server *srv = cls;
 	struct snapshot copy = {};
+	struct vm_names names = {};
 	struct metrics_meta meta;
 	enum metrics_format fmt;
 	char *body = NULL;
@@ -67,19 +69,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 								    MHD_HTTP_HEADER_ACCEPT));
 	/* the lock only for the copy: the text is made outside it */
 	pthread_mutex_lock(&srv->lock);
-	err = snapshot_copy(&copy, &srv->published);
+	err = snapshot_copy(&copy, &srv->published) ?: vm_names_copy(&names, &srv->names);
 	meta = srv->meta;
 	pthread_mutex_unlock(&srv->lock);
+	meta.names = &names;
 	f = err ? NULL : open_memstream(&body, &len);
 	if (!f || metrics_write(f, fmt, &copy, &meta)) {
 		if (f)
 			fclose(f);
 		free(body);
 		snapshot_free(&copy);
+		vm_names_free(&names);
 		return MHD_NO;	/* out of memory: drop the connection */
 	}
 	fclose(f);
 	snapshot_free(&copy);
+	vm_names_free(&names);
 	return reply(conn, MHD_HTTP_OK, metrics_content_type(fmt), body, len, MHD_RESPMEM_MUST_FREE);
 }
 
@@ -152,6 +157,8 @@ int http_publish(struct http_server *srv, const struct snapshot *s, const struct
 
 	pthread_mutex_lock(&srv->lock);
 	err = snapshot_copy(&srv->published, s);
+	if (!err && m->names)
+		err = vm_names_copy(&srv->names, m->names);
 	if (!err)
 		srv->meta = *m;
 	pthread_mutex_unlock(&srv->lock);
@@ -166,5 +173,6 @@ void http_stop(struct http_server *srv)
 		MHD_stop_daemon(srv->daemon);	/* closes the listening socket too */
 	pthread_mutex_destroy(&srv->lock);
 	snapshot_free(&srv->published);
+	vm_names_free(&srv->names);
 	free(srv);
 }

@@ -38,6 +38,7 @@ struct metrics_meta {
 	__u64 drops_stats_full;		/* exits not counted: map full */
 	__u64 drops_no_vendor;		/* exits not counted: no reason read */
 	__u64 drops_vcpus_full;		/* latencies not measured: no task storage */
+	const struct vm_names *names;	/* -P: a vm label by pid, or NULL */
 };
 
 /* The HTTP Content-Type of @fmt. */

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "../bpf/exittrace.h"
+#include "vm_names.h"
 
 struct row {
 	struct exit_key key;
@@ -77,6 +78,7 @@ struct report_opts {
 	 */
 	bool interval;
 	bool kvm_time;		/* time in KVM is measured: show its columns */
+	const struct vm_names *names;	/* -P: the VMs' names by pid, or NULL */
 };
 
 void print_table(FILE *f, const struct snapshot *s, double interval_s,

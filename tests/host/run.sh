@@ -141,6 +141,9 @@ check exittrace-bad-count 64 'invalid count' ./exittrace 1 x
 # a pid that cannot exist: one above this machine's pid_max
 check exittrace-bad-pid 64 'no process with PID' ./exittrace -p $(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
+# -p NAME: no QEMU on this machine runs as that VM (the bed's realvm suite
+# picks a real one by name)
+check exittrace-bad-vm-name 64 "no running VM is named 'no-such-vm'" ./exittrace -p no-such-vm
 check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
 check exittrace-no-latency-hist 64 'which --no-latency does not measure' ./exittrace --no-latency -H
@@ -385,12 +388,23 @@ else
 		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
+	# what the systemd unit grants (userspace/exittrace.service.in): root
+	# with CAP_BPF and CAP_PERFMON only loads and attaches; either alone
+	# is refused, so neither can be dropped
+	check exittrace-caps-bpf-perfmon 0 '"final":true' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf,+perfmon ./exittrace -s -j -d 1
+	check exittrace-caps-bpf-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf ./exittrace -s -d 1
+	check exittrace-caps-perfmon-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+perfmon ./exittrace -s -d 1
 fi
 
 # the metrics files, read by promtool and node_exporter
 . tests/host/metrics.sh
 # exittrace --listen, scraped by Prometheus
 . tests/host/http.sh
+# the man pages, make install and the systemd unit
+. tests/host/install.sh
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

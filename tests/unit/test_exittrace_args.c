@@ -207,3 +207,13 @@ TEST(args_listen_addresses)
 	CHECK(parse(&a, "--listen ::1:9435") != 0);
 	CHECK(parse(&a, "--listen 127.0.0.1:94x5") != 0);
 }
+
+/* -p NAME is looked up in this machine's /proc: no QEMU here has this name */
+TEST(args_pid_by_vm_name)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "-p no-such-vm.exittrace-unit") != 0);
+	CHECK(parse(&a, "-p 1") == 0);
+	CHECK_EQ_U64(a.pids[0], 1);
+}

@@ -31,6 +31,9 @@
  *	the same from exittrace's row of that reason (the first name the
  *	ISA of the row defines: IO_INSTRUCTION,IOIO names VMX's or SVM's);
  *	0 for each key when it has no such row.
+ *   bedcheck vms EXITTRACE.json
+ *	"PID VM EXITS" for each VM in the rows of exittrace -P's last line,
+ *	in pid order (VM "-" when it has no name): which VMs it counted.
  *
  * Exit status: 0 agree, 1 differ (a table says where), 2 unreadable input,
  * 64 usage.
@@ -55,7 +58,8 @@ static int usage(void)
 		"       bedcheck get FILE KEY[.KEY...]...\n"
 		"       bedcheck order EARLY.json LATER.json EXITTRACE.json\n"
 		"       bedcheck qmp QUERY_STATS_REPLY NAME\n"
-		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n");
+		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n"
+		"       bedcheck vms EXITTRACE.json\n");
 	return 64;
 }
 
@@ -620,6 +624,54 @@ static int row(int argc, char **argv)
 	return 0;
 }
 
+#define MAX_VMS	64
+
+static int vms(int argc, char **argv)
+{
+	struct json_span line, reasons, cur = {}, obj;
+	struct { uint64_t pid, exits; char vm[72]; } seen[MAX_VMS];
+	unsigned int nr = 0, i, j;
+	uint64_t pid, count;
+	char vm[72], *json;
+
+	(void)argc;
+	json = json_last_line(WHO, argv[2], "\"exittrace\"", "\"reasons\":[");
+	if (!json)
+		return 2;
+	line = json_span_of(json);
+	json_get(&line, "reasons", &reasons);
+	while (json_next(&reasons, &cur, &obj)) {
+		if (!json_get_u64(&obj, "pid", &pid) || !json_get_u64(&obj, "count", &count)) {
+			fprintf(stderr, WHO ": %s: a row without pid or count: not exittrace -P\n", argv[2]);
+			free(json);
+			return 2;
+		}
+		if (!json_get_str(&obj, "vm", vm, sizeof(vm)) || !vm[0])
+			strcpy(vm, "-");
+		for (i = 0; i < nr && seen[i].pid != pid; i++)
+			;
+		if (i == nr && nr == MAX_VMS)
+			continue;
+		if (i == nr) {
+			seen[nr].pid = pid;
+			seen[nr].exits = 0;
+			snprintf(seen[nr++].vm, sizeof(seen[0].vm), "%s", vm);
+		}
+		seen[i].exits += count;
+	}
+	free(json);
+	for (i = 0; i < nr; i++) {	/* few VMs: select the next pid */
+		unsigned int min = i;
+
+		for (j = i + 1; j < nr; j++)
+			if (seen[j].pid < seen[min].pid)
+				min = j;
+		printf("%" PRIu64 " %s %" PRIu64 "\n", seen[min].pid, seen[min].vm, seen[min].exits);
+		seen[min] = seen[i];
+	}
+	return 0;
+}
+
 static int get(int argc, char **argv)
 {
 	char needle[80], *line;
@@ -655,6 +707,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "trace", 4, trace }, { "cross", 4, cross }, { "record", 4, record },
 		{ "order", 5, order }, { "qmp", 4, qmp }, { "get", 4, get }, { "row", 5, row },
+		{ "vms", 3, vms },
 	};
 	unsigned int i;
 
