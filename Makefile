@@ -147,13 +147,14 @@ exittrace: $(BUILD)/exittrace
 # the beds).  metrics_sample: exittrace's metrics for a made-up VM, for
 # promtool and node_exporter to read (tests/host/metrics.sh).
 $(BUILD)/us/bedcheck.o: tests/vm/bedcheck.c
+$(BUILD)/us/bedcheck_slow.o: tests/vm/bedcheck_slow.c
 $(BUILD)/us/metrics_sample.o: tests/host/metrics_sample.c
-$(BUILD)/us/bedcheck.o $(BUILD)/us/metrics_sample.o: | $(BUILD)/.deps-ok
+$(BUILD)/us/bedcheck.o $(BUILD)/us/bedcheck_slow.o $(BUILD)/us/metrics_sample.o: | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
 
-$(BUILD)/bedcheck: $(BUILD)/us/bedcheck.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/bedcheck: $(BUILD)/us/bedcheck.o $(BUILD)/us/bedcheck_slow.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
@@ -201,6 +202,7 @@ TEST_VM_BINS := $(BUILD)/bedcheck
 include tests/vmm/vmm.mk
 include tests/probe/probe.mk
 include tests/switch/switch.mk
+include tests/slow/slow.mk
 
 # ---- kernel ----------------------------------------------------------------
 # The script keys the build on its inputs and leaves bzImage untouched
@@ -564,7 +566,7 @@ checkpatch: $(BUILD)/kernel/bzImage
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
 	$(Q)tests/vm/selfcheck.sh qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
-	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(QEMU_TIMEOUT) $(BUILD)/logs
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace,slow $(QEMU_TIMEOUT) $(BUILD)/logs
 	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz realvm $(QEMU_TIMEOUT) $(BUILD)/logs
 
 test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz
