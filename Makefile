@@ -109,7 +109,7 @@ $(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/json
 ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
 
-$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h | $(BUILD)/.deps-ok
+$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -121,7 +121,8 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
-	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o
+	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o \
+	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
@@ -149,13 +150,14 @@ exittrace: $(BUILD)/exittrace
 # the beds).  metrics_sample: exittrace's metrics for a made-up VM, for
 # promtool and node_exporter to read (tests/host/metrics.sh).
 $(BUILD)/us/bedcheck.o: tests/vm/bedcheck.c
+$(BUILD)/us/bedcheck_slow.o: tests/vm/bedcheck_slow.c
 $(BUILD)/us/metrics_sample.o: tests/host/metrics_sample.c
-$(BUILD)/us/bedcheck.o $(BUILD)/us/metrics_sample.o: | $(BUILD)/.deps-ok
+$(BUILD)/us/bedcheck.o $(BUILD)/us/bedcheck_slow.o $(BUILD)/us/metrics_sample.o: | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
 
-$(BUILD)/bedcheck: $(BUILD)/us/bedcheck.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/bedcheck: $(BUILD)/us/bedcheck.o $(BUILD)/us/bedcheck_slow.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/exit_reasons.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -o $@
 
@@ -175,7 +177,8 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o
+	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o \
+	$(BUILD)/us/slow_exits.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -202,6 +205,7 @@ TEST_VM_BINS := $(BUILD)/bedcheck
 include tests/vmm/vmm.mk
 include tests/probe/probe.mk
 include tests/switch/switch.mk
+include tests/slow/slow.mk
 
 # ---- kernel ----------------------------------------------------------------
 # The script keys the build on its inputs and leaves bzImage untouched
@@ -603,7 +607,7 @@ checkpatch: $(BUILD)/kernel/bzImage
 test-qemu: $(BUILD)/kernel/bzImage initramfs
 	@echo "== QEMU bed (TCG -cpu max: AMD SVM, kvm_amd)"
 	$(Q)tests/vm/selfcheck.sh qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz $(BUILD)/logs
-	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace $(QEMU_TIMEOUT) $(BUILD)/logs
+	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz smoke,abi,probe,trace,slow $(QEMU_TIMEOUT) $(BUILD)/logs
 	$(Q)$(RUN_BED) qemu $(BUILD)/kernel/bzImage $(BUILD)/vm/full.cpio.gz realvm $(QEMU_TIMEOUT) $(BUILD)/logs
 
 test-bochs: $(BUILD)/kernel/bzImage $(BUILD)/vm/base.cpio.gz

@@ -32,6 +32,7 @@
 #include "probe.h"
 #include "prog_stats.h"
 #include "self_check.h"
+#include "slow_exits.h"
 #include "vm_names.h"
 #include "exittrace.skel.h"
 
@@ -159,6 +160,11 @@ static int preflight(void)
 		fprintf(stderr, "exittrace: timing exits needs task storage in tracing programs, which came\n"
 			"exittrace: with Linux 5.13 (a10787e6d58c) and this kernel lacks; --no-latency counts\n"
 			"exittrace: exits without it.\n");
+		return -ENOTSUP;
+	}
+	if (env.slower_than_ns && !probe_ringbuf()) {
+		fprintf(stderr, "exittrace: --slower-than sends its events through a BPF ring buffer, which came\n"
+			"exittrace: with Linux 5.8 (457f44363a88) and this kernel lacks.\n");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -512,6 +518,10 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
 	/* counts only: no per-thread state at all (nor task storage, 5.13+) */
 	bpf_map__set_autocreate(skel->maps.vcpus, !env.no_latency);
+	/* without --slower-than the verifier drops its code, and no buffer is made */
+	skel->rodata->slower_than_ns = env.slower_than_ns;
+	bpf_map__set_autocreate(skel->maps.slow_exits, env.slower_than_ns != 0);
+	bpf_map__set_max_entries(skel->maps.slow_exits, env.slow_buffer);
 	/*
 	 * tp_btf checks its read of the vCPU struct against the kernel's
 	 * record (self_check.c); up to 5.15 the tracepoint passes the reason
@@ -741,6 +751,24 @@ static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *att
 	return metrics_update(&none, &meta);
 }
 
+/*
+ * Until @deadline, or a signal (EINTR): with --slower-than printing the
+ * slow exits as they come, else asleep.  <0: the ring buffer failed.
+ */
+static int wait_until(struct slow_exits *slow, const struct timespec *deadline)
+{
+	int err;
+
+	if (!slow->rb)
+		return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
+	err = slow_exits_wait(slow, deadline);
+	if (err == -EINTR)
+		return EINTR;
+	if (err)
+		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));
+	return err;
+}
+
 /* Flush what was written for this interval; a full disk stops the run. */
 static int record_flush(struct recording *rec)
 {
@@ -802,6 +830,32 @@ static void check_start(struct self_check_run *check, struct exittrace_bpf *skel
 	check->link = &skel->links.exit_check;
 }
 
+/* --slower-than: read this skeleton's ring buffer, the count going on. */
+static int slow_open(struct slow_exits *slow, struct exittrace_bpf *skel)
+{
+	__u64 reported = slow->reported;
+	int err;
+
+	if (!env.slower_than_ns)
+		return 0;
+	err = slow_exits_open(slow, bpf_map__fd(skel->maps.slow_exits), &slow->opts);
+	slow->reported = reported;
+	return err;
+}
+
+/* The slow exits still in the buffer, printed (after a detach). */
+static int slow_drain(struct slow_exits *slow)
+{
+	int err;
+
+	if (!slow->rb)
+		return 0;
+	err = slow_exits_drain(slow);
+	if (err)
+		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));
+	return err;
+}
+
 /*
  * SIGUSR2: let KVM be reloaded (kvm_reload.h).  The interval that ends
  * here has been read and reported; its counts since start are carried
@@ -811,8 +865,8 @@ static void check_start(struct self_check_run *check, struct exittrace_bpf *skel
  * the run ended while waiting (then *@skel stays NULL).
  */
 static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
-		      struct self_check_run *check, struct snapshot *now, struct snapshot *before,
-		      int nr_cpus)
+		      struct self_check_run *check, struct slow_exits *slow,
+		      struct snapshot *now, struct snapshot *before, int nr_cpus)
 {
 	const struct snapshot *sum = since_start(now);
 	struct snapshot keep = {};
@@ -824,8 +878,6 @@ static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
 		snapshot_free(&keep);
 		return -ENOMEM;
 	}
-	for (why = 0; why < DROP_NR; why++)
-		carried_drops[why] = read_drops(*skel, nr_cpus, why);
 	snapshot_free(&carried);
 	carried = keep;
 	/* every VM of the old modules has ended: KVM cannot unload under one */
@@ -834,6 +886,13 @@ static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
 	totals.nr = now->nr = before->nr = 0;
 	self_check_poll(check, 0, stderr);
 	check->state = SELF_CHECK_OFF;
+	exittrace_bpf__detach(*skel);	/* done before the last read: a no-op */
+	err = slow_drain(slow);
+	if (err)
+		return err;
+	slow_exits_close(slow);
+	for (why = 0; why < DROP_NR; why++)
+		carried_drops[why] = read_drops(*skel, nr_cpus, why);
 	exittrace_bpf__destroy(*skel);
 	*skel = NULL;
 	fprintf(stderr, "exittrace: detached for a KVM reload (%s): waiting for %s to be back\n",
@@ -845,6 +904,9 @@ static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
 	if (err)
 		return err;
 	check_start(check, *skel, *mode, nr_cpus);
+	err = slow_open(slow, *skel);
+	if (err)
+		return err;
 	fprintf(stderr, "exittrace: attached again (%s), to %s\n", attach_name(*mode), kvm_module);
 	return 0;
 }
@@ -862,7 +924,9 @@ int main(int argc, char **argv)
 	const char *why = "signal";
 	struct metrics_meta meta;
 	struct self_check_run check = { .state = SELF_CHECK_OFF };
-	int err, nr_cpus;
+	struct slow_exits slow = {};
+	__u64 slow_lost = 0;
+	int err, nr_cpus, waited;
 	long printed = 0;
 
 	err = exittrace_parse_args(argc, argv, 0, &env);
@@ -907,6 +971,18 @@ int main(int argc, char **argv)
 	err = metrics_open(skel, nr_cpus, attach_name(mode));
 	if (err)
 		goto cleanup;
+	if (env.slower_than_ns) {
+		slow.opts = (struct slow_exits_opts){
+			.out = stdout,
+			.json = env.json,
+			.wall_clock = env.timestamp,
+			.start_mono_ns = (__u64)start.tv_sec * 1000000000ULL + (__u64)start.tv_nsec,
+			.start_unix_s = start_unix,
+		};
+		err = slow_open(&slow, skel);
+		if (err)
+			goto cleanup;
+	}
 	if (!env.json && !env.summary_only)
 		fprintf(stderr, "Tracing KVM exits... Hit Ctrl-C to end.\n");
 	/* tests wait for this line before starting the workload */
@@ -928,9 +1004,15 @@ int main(int argc, char **argv)
 
 		if (env.duration && ts_before(&end_at, &deadline))
 			deadline = end_at;
-		if (!exiting && rec.marks == (unsigned int)marks_requested && !reload_requested &&
-		    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR &&
-		    !exiting && rec.marks == (unsigned int)marks_requested && !reload_requested)
+		waited = 0;
+		if (!exiting && rec.marks == (unsigned int)marks_requested && !reload_requested)
+			waited = wait_until(&slow, &deadline);
+		if (waited < 0) {
+			err = waited;
+			goto cleanup;
+		}
+		if (waited == EINTR && !exiting && rec.marks == (unsigned int)marks_requested &&
+		    !reload_requested)
 			continue;	/* some other signal */
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		elapsed = mono_s(&t) - mono_s(&start);
@@ -953,6 +1035,9 @@ int main(int argc, char **argv)
 		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !reload_requested)
 			continue;
 
+		/* a reload: nothing may be counted between this last read and the close */
+		if (reload_requested)
+			exittrace_bpf__detach(skel);
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
 		if (err)
 			goto cleanup;
@@ -998,7 +1083,7 @@ int main(int argc, char **argv)
 		before = now;
 		now = tmp;
 		if (reload_requested) {
-			err = step_aside(&skel, &mode, &check, &before, &now, nr_cpus);
+			err = step_aside(&skel, &mode, &check, &slow, &before, &now, nr_cpus);
 			if (err == -EINTR)
 				break;
 			if (err)
@@ -1016,6 +1101,10 @@ int main(int argc, char **argv)
 	tsc_hz = kvm_time_tsc_hz(&kvm_time);
 	if (skel) {
 		exittrace_bpf__detach(skel);
+		/* the slow exits still in the buffer come before the summary */
+		err = slow_drain(&slow);
+		if (err)
+			goto cleanup;
 		self_check_poll(&check, elapsed, stderr);
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
 		if (err)
@@ -1024,6 +1113,8 @@ int main(int argc, char **argv)
 		/* ended while stepped aside for a KVM reload: all is carried */
 		now.nr = before.nr = delta.nr = 0;
 	}
+	if (env.slower_than_ns)
+		slow_lost = read_drops(skel, nr_cpus, DROP_SLOW_EXITS);
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
 		report(&delta, elapsed - last, &ropts);
@@ -1061,6 +1152,13 @@ int main(int argc, char **argv)
 		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n", meta.attach,
 		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.compared);
+		if (env.slower_than_ns) {
+			char thr[16];
+
+			printf("slow exits (latency >= %s): %llu reported, %llu lost\n",
+			       fmt_ns(thr, sizeof(thr), (double)env.slower_than_ns),
+			       (unsigned long long)slow.reported, (unsigned long long)slow_lost);
+		}
 		if (kvm_time.got != KVM_TIME_OFF)
 			printf("time in KVM: ends at %s of %s; TSC %.3f MHz\n",
 			       kvm_time.got == KVM_TIME_FEXIT ? "fexit" : "kretprobe", kvm_time.func,
@@ -1081,6 +1179,10 @@ int main(int argc, char **argv)
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
 		       kvm_time.func ? kvm_time.func : "", tsc_hz);
+		if (env.slower_than_ns)
+			printf(",\"slower_than_ns\":%llu,\"slow_exits\":%llu,\"slow_exits_lost\":%llu",
+			       (unsigned long long)env.slower_than_ns, (unsigned long long)slow.reported,
+			       (unsigned long long)slow_lost);
 		if (skel)
 			prog_stats_json(stdout, skel->obj);
 		printf("}\n");
@@ -1088,6 +1190,9 @@ int main(int argc, char **argv)
 	if (meta.drops_stats_full)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
+	if (slow_lost)
+		fprintf(stderr, "exittrace: warning: %llu slow exits were lost: the ring buffer was full; raise --slow-buffer (%u bytes now)\n",
+			(unsigned long long)slow_lost, env.slow_buffer);
 	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
 	/* the last interval's counts too, even in a run shorter than one */
@@ -1109,6 +1214,7 @@ cleanup:
 		err = -EIO;
 	}
 	http_stop(http);
+	slow_exits_close(&slow);
 	exittrace_bpf__destroy(skel);
 	probe_release();
 	snapshot_free(&now);

@@ -21,6 +21,7 @@ struct parse_state {
 	bool bad;
 	bool format_given;
 	bool interval_given;	/* by -i */
+	bool slow_buffer_given;
 };
 
 const char *argp_program_version = "exittrace 0.1";
@@ -41,6 +42,7 @@ static const char doc[] =
 "    exittrace -s --listen 127.0.0.1:9435     # /metrics for Prometheus to scrape\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
+"    exittrace -s --slower-than 20ms          # a line for each exit slower than 20 ms\n"
 "\n"
 "Two times per exit.  IN KVM runs from kvm_exit to the return of the\n"
 "vendor's handle_exit() (to kvm_entry when the fastpath re-entered): the\n"
@@ -51,7 +53,7 @@ static const char doc[] =
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_SLOWER_THAN, OPT_SLOW_BUFFER };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID|NAME", 0, "Trace only this VM process, by pid or by the name QEMU was given (-name NAME, libvirt's domain name; repeatable, up to 8)", 0 },
@@ -83,6 +85,10 @@ static const struct argp_option opts[] = {
 	  "Where an exit's time in KVM ends, at the return of vmx/svm_handle_exit(): auto (default: fexit, else kretprobe), fexit, kprobe or off", 0 },
 	{ "no-latency", OPT_NO_LATENCY, NULL, 0,
 	  "Count exits only: no kvm_entry hook, no per-thread state (the cheapest mode)", 0 },
+	{ "slower-than", OPT_SLOWER_THAN, "DURATION", 0,
+	  "Print each exit whose latency (exit to that vCPU's next entry) is DURATION or more: 20ms, 500us, 1.5s, 250000ns (with -j: a JSON line each)", 0 },
+	{ "slow-buffer", OPT_SLOW_BUFFER, "SIZE", 0,
+	  "Ring buffer for --slower-than: a power of two from 4K to 1G (default 256K, 4096 events); events that find it full are counted as lost", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -121,6 +127,84 @@ static bool parse_time_ms(const char *arg, double *ms)
 	else
 		return false;
 	return true;
+}
+
+bool exittrace_parse_duration_ns(const char *arg, __u64 *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	unsigned int i;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	/* plain decimals only: no sign, exponent, hex or leading space */
+	if (errno || end == arg || !isfinite(v) || v <= 0 ||
+	    strspn(arg, "0123456789.") != (size_t)(end - arg))
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		v *= units[i].ns;
+		if (v < 0.5 || v > 86400e9)
+			return false;
+		*ns = (__u64)(v + 0.5);
+		return true;
+	}
+	return false;
+}
+
+bool exittrace_parse_size(const char *arg, unsigned long long *bytes)
+{
+	unsigned long long v;
+	unsigned int shift;
+	char *end;
+
+	if (!(*arg >= '0' && *arg <= '9'))
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno)
+		return false;
+	if (!*end)
+		shift = 0;
+	else if (!strcmp(end, "K") || !strcmp(end, "k"))
+		shift = 10;
+	else if (!strcmp(end, "M"))
+		shift = 20;
+	else if (!strcmp(end, "G"))
+		shift = 30;
+	else
+		return false;
+	if (v > (~0ULL >> shift))
+		return false;
+	*bytes = v << shift;
+	return true;
+}
+
+static void parse_slower_than(struct argp_state *state, const char *arg, __u64 *ns)
+{
+	if (!exittrace_parse_duration_ns(arg, ns)) {
+		argp_error(state, "invalid --slower-than '%s': give a duration above 0 with its unit, up to a day: 20ms, 500us, 1.5s, 250000ns",
+			   arg);
+		((struct parse_state *)state->input)->bad = true;
+	}
+}
+
+static void parse_slow_buffer(struct argp_state *state, const char *arg, unsigned int *bytes)
+{
+	unsigned long long v;
+
+	if (!exittrace_parse_size(arg, &v) || v < EXITTRACE_SLOW_BUFFER_MIN ||
+	    v > EXITTRACE_SLOW_BUFFER_MAX || (v & (v - 1))) {
+		argp_error(state, "invalid --slow-buffer '%s': give a power of two from 4K to 1G (4096, 64K, 1M)",
+			   arg);
+		((struct parse_state *)state->input)->bad = true;
+		return;
+	}
+	*bytes = (unsigned int)v;
 }
 
 static void parse_interval(struct argp_state *state, const char *arg, unsigned int *interval_ms)
@@ -324,6 +408,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_LATENCY:
 		args->no_latency = true;
 		break;
+	case OPT_SLOWER_THAN:
+		parse_slower_than(state, arg, &args->slower_than_ns);
+		break;
+	case OPT_SLOW_BUFFER:
+		parse_slow_buffer(state, arg, &args->slow_buffer);
+		ps->slow_buffer_given = true;
+		break;
 	case OPT_KVM_TIME:
 		if (!strcmp(arg, "auto"))
 			args->kvm_time = KVM_TIME_AUTO;
@@ -378,6 +469,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--kvm-time needs the per-thread state that --no-latency turns off: drop one");
 			return EINVAL;
 		}
+		if (args->slower_than_ns && args->no_latency) {
+			argp_error(state, "--slower-than judges latencies, which --no-latency does not measure: drop one");
+			return EINVAL;
+		}
+		if (ps->slow_buffer_given && !args->slower_than_ns) {
+			argp_error(state, "--slow-buffer sizes the buffer of --slower-than: give that too");
+			return EINVAL;
+		}
 		if (args->histograms && args->no_latency) {
 			argp_error(state, "-H shows latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
@@ -400,6 +499,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 		.count = -1,
 		.vcpu = -1,
 		.max_keys = 32768,
+		.slow_buffer = EXITTRACE_SLOW_BUFFER_DEFAULT,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);
 }

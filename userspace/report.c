@@ -237,8 +237,7 @@ const char *row_reason_name(const struct exit_key *key, char *buf, size_t len)
 	return buf;
 }
 
-/* 1234567 ns -> "1.23ms"; fits 8 columns */
-static const char *fmt_ns(char *buf, size_t len, double ns)
+const char *fmt_ns(char *buf, size_t len, double ns)
 {
 	if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);

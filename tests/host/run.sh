@@ -154,6 +154,23 @@ check exittrace-bad-interval-unit 64 'invalid interval' ./exittrace -i 1m
 check exittrace-bad-record-format 64 'use csv or jsonl' ./exittrace --record x.csv --record-format xml
 check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels boot
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
+# --slower-than: a duration with its unit (ns, us, ms, s), above 0, at
+# most a day; a bare number is refused (seconds or microseconds?)
+for d in 20 0ms -5ms 20min ms 1e3ns 86401s '20 ms' ''; do
+	check "exittrace-slower-than-bad[$d]" 64 "invalid --slower-than '$d': give a duration above 0 with its unit" \
+		./exittrace --slower-than "$d"
+done
+# each unit is accepted: --help after it ends the run (exit 0) only once
+# the whole command line parsed
+for d in 250000ns 500us 20ms 1.5s; do
+	check "exittrace-slower-than-unit[$d]" 0 'USAGE: exittrace' ./exittrace --slower-than "$d" --help
+done
+check exittrace-slower-than-no-latency 64 'which --no-latency does not measure' \
+	./exittrace --slower-than 20ms --no-latency
+check exittrace-slow-buffer-alone 64 'give that too' ./exittrace --slow-buffer 64K
+check exittrace-slow-buffer-not-pow2 64 "invalid --slow-buffer '3000': give a power of two from 4K to 1G" \
+	./exittrace --slower-than 20ms --slow-buffer 3000
+check exittrace-slow-buffer-too-big 64 "invalid --slow-buffer '2G'" ./exittrace --slower-than 20ms --slow-buffer 2G
 
 work=$(mktemp -d)
 # servers a check starts (node_exporter, prometheus, exittrace --listen):
@@ -328,6 +345,18 @@ else
 		case " $t " in *" 29 "*) return 1 ;; esac
 	}
 	check exittrace-no-latency-no-task-storage 0 'map types: [0-9]' no_task_storage --no-latency
+	# --slower-than's ring buffer (BPF_MAP_TYPE_RINGBUF is 27) exists only
+	# when asked for: without it the programs load with no buffer at all
+	ringbufs() {	# ringbufs OPTIONS...: "ring buffers: N" of a running exittrace
+		local t
+		t=$(map_types "$@")
+		echo "map types: $t"
+		echo "ring buffers: $(echo " $t " | grep -o ' 27 ' | wc -l)"
+	}
+	check exittrace-no-ringbuf-by-default 0 'ring buffers: 0$' ringbufs
+	check exittrace-slower-than-ringbuf 0 'ring buffers: 1$' ringbufs --slower-than 20ms --slow-buffer 64K
+	check exittrace-host-slower-than 0 '"slower_than_ns":20000000,"slow_exits":0,"slow_exits_lost":0' \
+		./exittrace -s -j -d 1 --slower-than 20ms
 	# tp_btf needs the vendor's vCPU struct in the BTF.  Which answer is
 	# right is decided here, from the kernel's BTF, not from what
 	# exittrace says: with the struct (a host with kvm_intel/kvm_amd and

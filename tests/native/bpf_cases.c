@@ -27,6 +27,7 @@ struct et_mode {
 	bool classic;		/* --attach classic */
 	bool no_self_check;	/* not a mode: the self-check's share of the default */
 	bool kvm_time;		/* kvm_time_on (a handled program attached) */
+	__u64 slower_than_ns;	/* --slower-than; 0: off, no ring buffer */
 	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
 };
 
@@ -43,6 +44,9 @@ static const struct et_mode et_modes[] = {
 	  .prog = "bench_round3", .kvm_time = true, .rt_events = 3 },
 	{ .id = "et_kvm_time_fast", .label = "exittrace + time in KVM, fastpath exit",
 	  .prog = "bench_round", .kvm_time = true, .rt_events = 2 },
+	/* the bench's exits take ns: none reaches 1 s, so this is the compare alone */
+	{ .id = "et_slower_than", .label = "exittrace --slower-than 1s (none slow)", .prog = "bench_round",
+	  .slower_than_ns = 1000000000ULL, .rt_events = 2 },
 	{ .id = "et_classic", .label = "exittrace --attach classic", .prog = "bench_round_tp",
 	  .classic = true, .rt_events = 2 },
 	{ .id = "et_no_self_check", .label = "exittrace default less the self-check",
@@ -210,6 +214,8 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 	obs->rodata->per_vm = m->per_vm;
 	obs->rodata->latency = !m->exit_only;
 	bpf_map__set_autocreate(obs->maps.vcpus, !m->exit_only);
+	obs->rodata->slower_than_ns = m->slower_than_ns;
+	bpf_map__set_autocreate(obs->maps.slow_exits, m->slower_than_ns != 0);
 	if (m->classic) {
 		/* exittrace's classic programs: preallocated stats, ids for identity */
 		bpf_map__set_map_flags(obs->maps.stats, 0);

@@ -27,6 +27,9 @@
  *   bedcheck qmp QUERY_STATS_REPLY NAME
  *	"SUM N": QEMU's query-stats statistic NAME added up over every vCPU
  *	(N: the values of an array statistic per vCPU, else 1).
+ *   bedcheck slow SLOW_EXIT.out EXITTRACE.json
+ *   bedcheck slow-all EXITTRACE.json
+ *	exittrace --slower-than's events (see bedcheck_slow.c).
  *   bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...
  *	the same from exittrace's row of that reason (the first name the
  *	ISA of the row defines: IO_INSTRUCTION,IOIO names VMX's or SVM's);
@@ -44,10 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_scan.h"
+#include "bedcheck.h"
 #include "witness.h"
-
-#define WHO	"bedcheck"
 
 static int usage(void)
 {
@@ -58,6 +59,8 @@ static int usage(void)
 		"       bedcheck get FILE KEY[.KEY...]...\n"
 		"       bedcheck order EARLY.json LATER.json EXITTRACE.json\n"
 		"       bedcheck qmp QUERY_STATS_REPLY NAME\n"
+		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json\n"
+		"       bedcheck slow-all EXITTRACE.json\n"
 		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n"
 		"       bedcheck vms EXITTRACE.json\n");
 	return 64;
@@ -570,8 +573,7 @@ static void print_value(struct json_span val, bool first)
 	printf("%s%.*s", first ? "" : " ", (int)(val.end - val.p), val.p);
 }
 
-/* Does @obj's reason have one of the comma-separated @names? */
-static bool row_named(const struct json_span *obj, const char *names)
+bool row_named(const struct json_span *obj, const char *names)
 {
 	char isa[8], one[48];
 	uint64_t code;
@@ -708,6 +710,7 @@ int main(int argc, char **argv)
 		{ "trace", 4, trace }, { "cross", 4, cross }, { "record", 4, record },
 		{ "order", 5, order }, { "qmp", 4, qmp }, { "get", 4, get }, { "row", 5, row },
 		{ "vms", 3, vms },
+		{ "slow", 4, slow }, { "slow-all", 3, slow_all },
 	};
 	unsigned int i;
 
