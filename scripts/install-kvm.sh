@@ -81,7 +81,8 @@ kvm_bpf_holders() {
 		elif [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exittrace ]; then
 			echo "$pid links"
 		fi
-	done | sort -u | awk '{ tps[$1] = tps[$1] " " $2 } END { for (p in tps) print p tps[p] }' |
+	done | sort -u | awk '$2 == "links" { l[$1] = 1; next } { tps[$1] = tps[$1] " " $2 }
+		END { for (p in l) if (!(p in tps)) tps[p] = " its links"; for (p in tps) print p tps[p] }' |
 	sort -n | while read -r pid tps; do
 		echo "  pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)): BPF on $tps"
 	done
