@@ -28,6 +28,13 @@ $(NATIVE_OUT)/bpf/%.skel.h: $(NATIVE_OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name native_$* > $@
 
+# shared with bench-patch, which needs no BPF: no skeletons for these
+NATIVE_COMMON := $(patsubst %,$(NATIVE_OUT)/%.o,machine stats csv tsc)
+$(NATIVE_COMMON): $(NATIVE_OUT)/%.o: $(NATIVE_DIR)/%.c | $(BUILD)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(NATIVE_CFLAGS) -c $< -o $@
+
 $(NATIVE_OUT)/%.o: $(NATIVE_DIR)/%.c $(NATIVE_SKELS) | $(BUILD)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -181,6 +181,7 @@ static void report(FILE *out, const struct run *run, bool counted, const char *c
 	double bare_med = stats_median(run->bare, run->nr_bare) / run->exits;
 	double bare_min = stats_minimum(run->bare, run->nr_bare) / run->exits;
 	double worst[2];
+	unsigned int fast;
 	size_t i;
 
 	for (i = 0; i < 2; i++)
@@ -213,15 +214,16 @@ static void report(FILE *out, const struct run *run, bool counted, const char *c
 
 	fprintf(out, "\nrdtsc on this CPU: %.0f cycles (minimum, with a store), so it %s.\n",
 		stock.c[1], stock.c[1] < RDTSC_TRAP_CYCLES ?
-		"runs in this guest without a VM exit (a trap would cost a VM exit, 1,000+ cycles)" :
-		"TRAPS: each one is a VM exit of this guest");
-	fprintf(out, "Its cost comes in spells: %u of %u stock runs took at most 1.5 x the fastest,\n"
-		"the others %.0f cycles per exit (their median); the bare loop's runs: %u of %u.\n"
-		"So the medians of the rows with an rdtsc in them say how often this loaded\n"
-		"machine was in a slow spell, and differences of medians are not pieces of\n"
-		"the code: read those from the minimum.\n",
-		fast_runs(rows[0].cycles, run->rounds), run->rounds,
-		slow_median(rows[0].cycles, run->rounds) / run->exits - bare_med,
+		"runs in this guest\nwithout a VM exit (a trap would cost a VM exit, 1,000+ cycles)" :
+		"TRAPS: each one\nis a VM exit of this guest");
+	fast = fast_runs(rows[0].cycles, run->rounds);
+	fprintf(out, "Runs on a loaded machine come in spells: %u of %u stock runs took at most\n"
+		"1.5 x the fastest", fast, run->rounds);
+	if (fast < run->rounds)
+		fprintf(out, ", the others %.0f cycles per exit (their median)",
+			slow_median(rows[0].cycles, run->rounds) / run->exits - bare_med);
+	fprintf(out, "; of the bare loop's\nruns %u of %u.  A difference of two medians mixes how "
+		"often each row met\na slow spell: the pieces of the code are in the minimum column.\n",
 		fast_runs(run->bare, run->nr_bare), run->nr_bare);
 	fprintf(out, "\nIssue 19's target (native, per exit, the worse vendor):\n");
 	fprintf(out, "  %-34s %6.0f cycles (minimum), target <= %.0f: %s\n", "the KVM patch",
