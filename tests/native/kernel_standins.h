@@ -126,8 +126,10 @@ static __always_inline u64 rdtsc(void)
 /* ---- per-CPU variables ---- */
 #ifdef STANDIN_PERCPU_TLS
 #define STANDIN_PERCPU_ATTR	__attribute__((aligned(64), tls_model("local-exec")))
-#define DECLARE_PER_CPU_ALIGNED(type, name)	extern __thread __typeof__(type) name STANDIN_PERCPU_ATTR
-#define DEFINE_PER_CPU_ALIGNED(type, name)	__thread __typeof__(type) name STANDIN_PERCPU_ATTR
+#define DECLARE_PER_CPU_ALIGNED(type, name)					\
+	extern __thread __typeof__(type) name STANDIN_PERCPU_ATTR
+#define DEFINE_PER_CPU_ALIGNED(type, name)					\
+	__thread __typeof__(type) name STANDIN_PERCPU_ATTR
 /* one segment-relative read-modify-write, as x86's this_cpu ops */
 #define this_cpu_add(pcp, val)	asm volatile("addq %1, %0" : "+m"(pcp) : "er"((u64)(val)))
 #define this_cpu_inc(pcp)	asm volatile("incq %0" : "+m"(pcp))
