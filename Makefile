@@ -107,7 +107,7 @@ $(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/json
 ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
 
-$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h | $(BUILD)/.deps-ok
+$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/drilldown.h bpf/drilldown.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -119,13 +119,13 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
-	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o
+	$(BUILD)/us/kvm_time.o $(BUILD)/us/prog_stats.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
-# the two that use the skeleton
-$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
+# the three that use the skeleton
+$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o $(BUILD)/us/drill_load.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
@@ -173,7 +173,8 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
-	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o
+	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o \
+	$(BUILD)/us/drilldown.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -525,7 +526,7 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 		     END { printf "beds: %d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 || p == 0 }' && \
 	exit $$st; echo "make test: FAILED (see the failed checks above)" >&2; exit 1
 
-$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
+$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/drilldown.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 

@@ -23,6 +23,10 @@
  * The hot path is the same after that: without -P a per-CPU array
  * indexed by exittrace_slot(), with -P (and for a reason with no slot) a
  * hash map shared by all CPUs, updated with atomic adds.
+ *
+ * --by adds the drill-down (drilldown.bpf.h): programs of their own on
+ * KVM's kvm_pio, kvm_mmio, kvm_msr, kvm_page_fault and kvm_hypercall
+ * tracepoints, and one line each in on_exit() and on_entry().
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -143,6 +147,8 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 	return s;
 }
 
+#include "drilldown.bpf.h"
+
 /* The unpaired counter of the exit @st holds. */
 static __always_inline void count_unpaired(const struct vcpu_state *st)
 {
@@ -205,6 +211,8 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->slot = slot;
 	st->vcpu = vcpu;
 	st->handled = 0;
+	if (drill_kinds)
+		st->drill.kind = DRILL_NONE;
 	/* last: the time between here and the KVM patch's start is BPF's alone */
 	st->exit_ns = bpf_ktime_get_ns();
 }
@@ -267,6 +275,8 @@ static __always_inline void on_entry(__u64 vcpu)
 	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	st->exit_ns = 0;
+	if (drill_kinds)
+		drill_entry(st, lat);
 	/* the fastpath re-entered without handle_exit(): in KVM all along */
 	if (!st->handled && READ_ONCE(kvm_time_on)) {
 		s = kvm_row(st);

@@ -5,6 +5,8 @@
 #ifndef EXITTRACE_H
 #define EXITTRACE_H
 
+#include "drilldown.h"
+
 /*
  * log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns (slot
  * 0: 0 and 1 ns), except the last, which counts everything from 2^31 ns
@@ -131,6 +133,8 @@ struct vcpu_state {
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 	__u32 handled;		/* its time in KVM is counted already */
 	__u32 pad;
+	/* --by: the last key this exit's events recorded (drilldown.bpf.h) */
+	struct drill_key drill;
 };
 
 /*
@@ -181,6 +185,7 @@ enum exittrace_drop {
 	DROP_STATS_FULL,	/* the hash map was at max_entries */
 	DROP_VCPUS_FULL,	/* no task storage for a vCPU thread */
 	DROP_NO_VENDOR,		/* tp_btf: no BTF for the vendor's vCPU struct */
+	DROP_KEYS_FULL,		/* --by: the drill-down's map was at max_entries */
 	DROP_NR,
 };
 

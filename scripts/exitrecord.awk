@@ -5,6 +5,7 @@
 #       meta KEY VALUE
 #       exits t0 t1 pid isa code name count lat_count lat_sum_ns
 #       interval t0 t1 count lat_count lat_sum_ns
+#       key t0 t1 pid kind code name count lat_count lat_sum_ns   (--by)
 #       mark t label
 #       end t why count lat_count lat_sum_ns
 #   awk -v sums=1 -f exitrecord.awk RECORD  per (pid, isa, code) sums of
@@ -54,7 +55,7 @@ BEGIN {
 	header = "t0_s,t1_s,kind,pid,isa,code,name,count,lat_count,lat_sum_ns"
 	have_meta = 0; have_header = 0; ended = 0
 	open_t0 = ""; open_t1 = ""; open_sum = 0
-	last_t1 = "0.000"; total = 0; total_lat = 0; intervals = 0; marks = 0
+	last_t0 = ""; last_t1 = "0.000"; total = 0; total_lat = 0; intervals = 0; marks = 0
 }
 
 { sub(/\r$/, "") }
@@ -151,7 +152,18 @@ kind == "interval" {
 	if (count + 0 != open_sum)
 		fail("interval count " count " but its exits records sum to " open_sum)
 	out("interval" OFS t0 OFS t1 OFS count OFS lat_count OFS lat_sum)
-	last_t1 = t1; open_t0 = ""; open_sum = 0; intervals++
+	last_t0 = t0; last_t1 = t1; open_t0 = ""; open_sum = 0; intervals++
+	next
+}
+# --by: the keys of the interval just closed; not part of its sums
+kind == "key" {
+	need_counts()
+	if (!is_count(pid) || !is_count(code) || isa !~ /^(port|mmio|msr|gpa|hypercall)$/ ||
+	    name !~ /^[0-9a-fx]+\/(in|out|read|write|-)$/)
+		fail("a key record needs pid, a kind (port, mmio, msr, gpa, hypercall), code and KEY/DIR")
+	if (open_t0 != "" || t0 != last_t0 || t1 != last_t1)
+		fail("key record for [" t0 ", " t1 ") is not after that interval's record")
+	out("key" OFS t0 OFS t1 OFS pid OFS isa OFS code OFS name OFS count OFS lat_count OFS lat_sum)
 	next
 }
 kind == "mark" {

@@ -20,6 +20,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "drill_load.h"
 #include "exit_reasons.h"
 #include "exittrace_args.h"
 #include "http.h"
@@ -327,6 +328,46 @@ static const struct snapshot *since_start(const struct snapshot *now)
 	return s;
 }
 
+/*
+ * --by: the drill-down's rows since start (@keys_now) and over the last
+ * interval (@keys_delta); what is shown of them is ranked (keys_rank()).
+ */
+static struct drill_snap keys_now, keys_before, keys_delta, keys_shown;
+
+static int read_keys(struct exittrace_bpf *skel)
+{
+	struct drill_snap tmp = keys_before;
+	int err;
+
+	if (!env.drill_kinds)
+		return 0;
+	keys_before = keys_now;
+	keys_now = tmp;
+	err = drill_read(skel, &keys_now);
+	if (!err)
+		err = drill_delta(&keys_delta, &keys_now, &keys_before);
+	if (err)
+		fprintf(stderr, "exittrace: reading the drill-down failed: %s\n", strerror(-err));
+	return err;
+}
+
+/* What is shown of @s: the VMs added up without -P, the top N per VM and kind. */
+static void keys_rank(struct drill_snap *s)
+{
+	if (!env.per_vm)
+		drill_merge_vms(s);
+	drill_top(s, env.top);
+}
+
+/* keys_shown: the ranked rows since start; NULL without --by */
+static const struct drill_snap *keys_since_start(void)
+{
+	if (!env.drill_kinds || drill_copy(&keys_shown, &keys_now))
+		return NULL;
+	keys_rank(&keys_shown);
+	return &keys_shown;
+}
+
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
 {
 	__u64 *values = calloc(nr_cpus, sizeof(*values)), sum = 0;
@@ -446,6 +487,7 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->per_vm = env.per_vm;
 	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
+	drill_configure(skel, env.drill_kinds, btf, env.max_keys);
 	/*
 	 * Before 6.1 (34dd3bad1a6f, "bpf: Relax the requirement to use
 	 * preallocated hash maps in tracing progs.") the verifier WARNs when
@@ -510,12 +552,23 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void report(const struct snapshot *s, double interval, const struct report_opts *o)
+/* The table or JSON line of @s, and with --by the keys of @keys (ranked here). */
+static void report(const struct snapshot *s, struct drill_snap *keys, double interval,
+		   const struct report_opts *o)
 {
 	if (env.json)
 		print_json(stdout, s, interval, now_s(), o);
 	else
 		print_table(stdout, s, interval, o);
+	if (env.drill_kinds && keys) {
+		keys_rank(keys);
+		if (env.json) {
+			drill_print_json(stdout, keys, interval, now_s(), !o->interval);
+		} else {
+			printf("\n");
+			drill_print_table(stdout, keys, interval, env.per_vm);
+		}
+	}
 	fflush(stdout);
 }
 
@@ -631,6 +684,8 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
 	m->drops_stats_full = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	m->drops_vcpus_full = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	m->drops_keys_full = read_drops(skel, nr_cpus, DROP_KEYS_FULL);
+	m->keys = keys_since_start();
 }
 
 /*
@@ -693,6 +748,15 @@ static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *att
 		return 0;
 	metrics_meta_read(&meta, skel, nr_cpus, attach);
 	return metrics_update(&none, &meta);
+}
+
+/* --by: the interval's keys, after its interval record (ranks keys_delta) */
+static void record_interval_keys(struct recording *rec, double t0_s, double t1_s)
+{
+	if (!env.drill_kinds)
+		return;
+	keys_rank(&keys_delta);
+	record_keys(rec->f, rec->fmt, t0_s, t1_s, &keys_delta);
 }
 
 /* Flush what was written for this interval; a full disk stops the run. */
@@ -839,12 +903,15 @@ int main(int argc, char **argv)
 			continue;
 
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (!err)
+			err = read_keys(skel);
 		if (err)
 			goto cleanup;
 		if (rec.f) {
 			char label[40];
 
 			record_interval(rec.f, rec.fmt, last, elapsed, &delta);
+			record_interval_keys(&rec, last, elapsed);
 			while (rec.marks != (unsigned int)marks_requested) {
 				rec.marks++;
 				record_mark(rec.f, rec.fmt, elapsed,
@@ -865,7 +932,7 @@ int main(int argc, char **argv)
 		}
 		if (!env.summary_only) {
 			ropts.interval = true;
-			report(&delta, elapsed - last, &ropts);
+			report(&delta, &keys_delta, elapsed - last, &ropts);
 			if (!env.json)
 				printf("\n");
 			if (env.count > 0 && ++printed >= env.count) {
@@ -895,11 +962,13 @@ int main(int argc, char **argv)
 	tsc_hz = kvm_time_tsc_hz(&kvm_time);
 	self_check_poll(&check, elapsed, stderr);
 	err = read_interval(skel, nr_cpus, &now, &before, &delta);
+	if (!err)
+		err = read_keys(skel);
 	if (err)
 		goto cleanup;
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
-		report(&delta, elapsed - last, &ropts);
+		report(&delta, &keys_delta, elapsed - last, &ropts);
 		if (!env.json)
 			printf("\n");
 	}
@@ -911,6 +980,7 @@ int main(int argc, char **argv)
 	}
 	if (rec.f) {
 		record_interval(rec.f, rec.fmt, last, elapsed, &delta);
+		record_interval_keys(&rec, last, elapsed);
 		record_end(rec.f, rec.fmt, elapsed, &summary, why);
 		err = record_flush(&rec);
 		if (err)
@@ -920,7 +990,8 @@ int main(int argc, char **argv)
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
-	report(&summary, elapsed, &ropts);
+	report(&summary, env.drill_kinds ? (struct drill_snap *)keys_since_start() : NULL, elapsed,
+	       &ropts);
 	metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 	if (!env.json) {
 		if (!env.no_latency)
@@ -960,6 +1031,9 @@ int main(int argc, char **argv)
 	if (meta.drops_stats_full)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
+	if (meta.drops_keys_full)
+		fprintf(stderr, "exittrace: warning: the drill-down's map was full (%u keys): %llu events of --by were not counted; raise --max-keys\n",
+			env.max_keys, (unsigned long long)meta.drops_keys_full);
 	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
 	/* the last interval's counts too, even in a run shorter than one */
@@ -989,5 +1063,9 @@ cleanup:
 	snapshot_free(&summary);
 	snapshot_free(&totals);
 	per_vm_free(&per_vm);
+	drill_free(&keys_now);
+	drill_free(&keys_before);
+	drill_free(&keys_delta);
+	drill_free(&keys_shown);
 	return err ? 1 : 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drilldown.h"
 #include "exittrace_args.h"
 
 struct parse_state {
@@ -20,6 +21,7 @@ struct parse_state {
 	bool bad;
 	bool format_given;
 	bool interval_given;	/* by -i */
+	bool top_given;
 };
 
 const char *argp_program_version = "exittrace 0.1";
@@ -35,6 +37,8 @@ static const char doc[] =
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
+"    exittrace --by port,mmio  # which I/O ports and MMIO addresses, top 10\n"
+"    exittrace -P --by gpa --top 5  # each VM's 5 busiest NPF/EPT fault pages\n"
 "    exittrace --metrics /var/lib/prometheus/node-exporter/kvm_exits.prom\n"
 "    exittrace -s --listen 127.0.0.1:9435     # /metrics for Prometheus to scrape\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
@@ -49,7 +53,7 @@ static const char doc[] =
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME };
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
@@ -81,6 +85,9 @@ static const struct argp_option opts[] = {
 	  "Where an exit's time in KVM ends, at the return of vmx/svm_handle_exit(): auto (default: fexit, else kretprobe), fexit, kprobe or off", 0 },
 	{ "no-latency", OPT_NO_LATENCY, NULL, 0,
 	  "Count exits only: no kvm_entry hook, no per-thread state (the cheapest mode)", 0 },
+	{ "by", OPT_BY, "KINDS", 0,
+	  "Drill down behind the exits, per VM: port (I/O port and direction), mmio (MMIO GPA), msr (MSR and read/write), gpa (NPF/EPT fault page), hypercall (its number); comma-separated or repeated", 0 },
+	{ "top", OPT_TOP, "N", 0, "Keys shown per VM and kind with --by (default 10; also bounds the metrics' labels)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -293,6 +300,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_LATENCY:
 		args->no_latency = true;
 		break;
+	case OPT_BY:
+		if (!drill_parse_by(arg, &args->drill_kinds)) {
+			argp_error(state, "invalid --by '%s': expected port, mmio, msr, gpa or hypercall, comma-separated", arg);
+			return EINVAL;
+		}
+		break;
+	case OPT_TOP:
+		args->top = parse_long(state, "--top", arg, 1, 100000);
+		ps->top_given = true;
+		break;
 	case OPT_KVM_TIME:
 		if (!strcmp(arg, "auto"))
 			args->kvm_time = KVM_TIME_AUTO;
@@ -347,6 +364,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--kvm-time needs the per-thread state that --no-latency turns off: drop one");
 			return EINVAL;
 		}
+		if (ps->top_given && !args->drill_kinds) {
+			argp_error(state, "--top ranks the keys of --by: give --by KINDS too");
+			return EINVAL;
+		}
+		if (args->drill_kinds && args->vcpu >= 0 && args->no_latency) {
+			argp_error(state, "-c with --by needs the per-thread state that --no-latency turns off: drop one");
+			return EINVAL;
+		}
 		if (args->histograms && args->no_latency) {
 			argp_error(state, "-H shows latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
@@ -369,6 +394,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 		.count = -1,
 		.vcpu = -1,
 		.max_keys = 32768,
+		.top = 10,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);
 }

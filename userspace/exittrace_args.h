@@ -54,6 +54,8 @@ struct exittrace_args {
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;
 	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
+	__u32 drill_kinds;		/* --by: DRILL_KIND() mask, 0: no drill-down */
+	unsigned int top;		/* --top: keys shown per VM and kind */
 };
 
 /* Shortest interval: below it the map walk itself would be the workload. */

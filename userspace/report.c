@@ -238,7 +238,7 @@ const char *row_reason_name(const struct exit_key *key, char *buf, size_t len)
 }
 
 /* 1234567 ns -> "1.23ms"; fits 8 columns */
-static const char *fmt_ns(char *buf, size_t len, double ns)
+const char *fmt_ns(char *buf, size_t len, double ns)
 {
 	if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);

@@ -85,6 +85,8 @@ void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char 
 void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
 		const struct report_opts *o);
 /* Name for a row's reason: table name, or "UNKNOWN_<code>". */
+/* 1234567 ns -> "1.23ms"; fits 8 columns */
+const char *fmt_ns(char *buf, size_t len, double ns);
 const char *row_reason_name(const struct exit_key *key, char *buf, size_t len);
 
 #endif /* REPORT_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for exittrace --by: the kinds it parses, and what it does to
+ * the drill-down's rows before showing them (delta, VMs added up, top N,
+ * the table's width, the record's key lines).
+ */
+#include <argp.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "drilldown.h"
+#include "exittrace_args.h"
+#include "record.h"
+
+static void add(struct drill_snap *s, __u32 tgid, __u16 kind, __u64 key, __u16 dir,
+		__u64 count, __u64 lat_sum)
+{
+	struct drill_key k = { .tgid = tgid, .kind = kind, .dir = dir, .key = key };
+	struct drill_stats st = { .count = count, .lat_count = count, .lat_sum_ns = lat_sum,
+				  .lat_min_ns = 10, .lat_max_ns = 1000 };
+
+	CHECK(!drill_append(s, &k, &st));
+}
+
+TEST(drill_parse_by)
+{
+	__u32 kinds = 0;
+
+	CHECK(drill_parse_by("port", &kinds));
+	CHECK_EQ_U64(kinds, DRILL_KIND(DRILL_PORT));
+	CHECK(drill_parse_by("msr,gpa,hypercall,mmio", &kinds));
+	CHECK_EQ_U64(kinds, DRILL_KIND(DRILL_PORT) | DRILL_KIND(DRILL_MMIO) | DRILL_KIND(DRILL_MSR) |
+			    DRILL_KIND(DRILL_GPA) | DRILL_KIND(DRILL_HYPERCALL));
+	kinds = 0;
+	CHECK(!drill_parse_by("ports", &kinds));
+	CHECK(!drill_parse_by("port,", &kinds));
+	CHECK(!drill_parse_by("", &kinds));
+	CHECK(!drill_parse_by("none", &kinds));
+	CHECK(!drill_parse_by("por", &kinds));
+}
+
+static int parse(struct exittrace_args *a, const char *line)
+{
+	char buf[256], *argv[32];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "exittrace %s", line);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return exittrace_parse_args(argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS, a);
+}
+
+TEST(args_by_and_top)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK_EQ_U64(a.drill_kinds, 0);
+	CHECK_EQ_U64(a.top, 10);
+	CHECK(parse(&a, "--by port --by msr --top 3") == 0);
+	CHECK_EQ_U64(a.drill_kinds, DRILL_KIND(DRILL_PORT) | DRILL_KIND(DRILL_MSR));
+	CHECK_EQ_U64(a.top, 3);
+	CHECK(parse(&a, "--by ioport") != 0);
+	CHECK(parse(&a, "--top 3") != 0);		/* nothing to rank */
+	CHECK(parse(&a, "--by gpa --top 0") != 0);
+	CHECK(parse(&a, "--by gpa -c 0 --no-latency") != 0);
+	CHECK(parse(&a, "--by gpa --no-latency") == 0);
+}
+
+TEST(drill_delta_and_merge)
+{
+	struct drill_snap before = {}, now = {}, d = {};
+
+	add(&before, 7, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 10, 100);
+	add(&now, 7, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 15, 160);
+	add(&now, 7, DRILL_PORT, 0x3f8, DRILL_DIR_READ, 4, 40);
+	add(&now, 9, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 2, 20);
+	drill_key_order(&before);
+	drill_key_order(&now);
+	CHECK(!drill_delta(&d, &now, &before));
+	CHECK_EQ_U64(d.nr, 3);
+	/* key order: VM 7's IN, VM 7's OUT, VM 9's OUT */
+	CHECK_EQ_U64(d.rows[0].st.count, 4);
+	CHECK_EQ_U64(d.rows[1].st.count, 5);
+	CHECK_EQ_U64(d.rows[1].st.lat_sum_ns, 60);
+	CHECK_EQ_U64(d.rows[2].st.count, 2);
+	drill_merge_vms(&d);
+	CHECK_EQ_U64(d.nr, 2);
+	CHECK_EQ_U64(d.rows[0].key.tgid, 0);
+	CHECK_EQ_U64(d.rows[1].key.dir, DRILL_DIR_WRITE);
+	CHECK_EQ_U64(d.rows[1].st.count, 7);
+	CHECK_EQ_U64(d.rows[1].st.lat_sum_ns, 80);
+	drill_free(&before);
+	drill_free(&now);
+	drill_free(&d);
+}
+
+TEST(drill_top_per_vm_and_kind)
+{
+	struct drill_snap s = {};
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		add(&s, 1, DRILL_GPA, 0x1000 * i, DRILL_DIR_READ, 10 + i, 0);
+		add(&s, 2, DRILL_GPA, 0x1000 * i, DRILL_DIR_READ, 20 - i, 0);
+	}
+	add(&s, 1, DRILL_MSR, 0xc0000103, DRILL_DIR_WRITE, 1, 0);
+	drill_top(&s, 2);
+	CHECK_EQ_U64(s.nr, 5);
+	CHECK_EQ_U64(s.rows[0].key.kind, DRILL_MSR);	/* kinds in enum order */
+	CHECK_EQ_U64(s.rows[1].key.key, 0x4000);	/* VM 1's busiest page */
+	CHECK_EQ_U64(s.rows[2].key.key, 0x3000);
+	CHECK_EQ_U64(s.rows[3].key.key, 0);		/* VM 2's busiest */
+	CHECK_EQ_U64(s.rows[4].st.count, 19);
+	drill_free(&s);
+}
+
+TEST(drill_texts)
+{
+	struct drill_key k = { .kind = DRILL_PORT, .dir = DRILL_DIR_WRITE, .key = 0x3f8 };
+	char buf[24];
+
+	CHECK_STR(drill_key_text(buf, sizeof(buf), &k), "0x3f8");
+	CHECK_STR(drill_dir_name(&k), "out");
+	k = (struct drill_key){ .kind = DRILL_HYPERCALL, .key = 5 };
+	CHECK_STR(drill_key_text(buf, sizeof(buf), &k), "5");
+	CHECK_STR(drill_dir_name(&k), "-");
+	k = (struct drill_key){ .kind = DRILL_MSR, .dir = DRILL_DIR_READ, .key = 0xc0000103 };
+	CHECK_STR(drill_dir_name(&k), "read");
+	CHECK_STR(drill_kind_name(k.kind), "msr");
+}
+
+/* Every line of the -P table, the widest keys included, fits 80 columns. */
+TEST(drill_table_width)
+{
+	struct drill_snap s = {};
+	char *line, *save = NULL;
+
+	add(&s, 4194304, DRILL_GPA, 0xfffffffffffff000ULL, DRILL_DIR_WRITE, 99999999, 0);
+	add(&s, 4194304, DRILL_HYPERCALL, 0x70726f62, DRILL_DIR_NONE, 1, 0);
+	add(&s, 4194304, DRILL_PORT, 0x5c20, DRILL_DIR_READ, 1, 0);
+	s.rows[0].st.lat_max_ns = 3000000000ULL;
+	CAPTURE(drill_print_table(f, &s, 10.0, true));
+	CHECK(strstr(captured, "0x5c20") && strstr(captured, " in "));
+	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		CHECK(strlen(line) <= 80);
+	drill_free(&s);
+}
+
+TEST(drill_record_lines)
+{
+	struct drill_snap s = {};
+
+	add(&s, 42, DRILL_MMIO, 0xfee00300, DRILL_DIR_WRITE, 3, 300);
+	CAPTURE(record_keys(f, RECORD_CSV, 0.1, 0.2, &s));
+	CHECK_STR(captured, "0.100,0.200,key,42,mmio,4276093696,0xfee00300/write,3,3,300\n");
+	CAPTURE(record_keys(f, RECORD_JSONL, 0.1, 0.2, &s));
+	CHECK(strstr(captured, "\"kind\":\"key\"") && strstr(captured, "\"isa\":\"mmio\"") &&
+	      strstr(captured, "\"name\":\"0xfee00300/write\""));
+	drill_free(&s);
+}

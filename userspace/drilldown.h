@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * drilldown.h - exittrace --by: the keys behind the exits (I/O ports,
+ * MMIO GPAs, MSRs, faulting GPA pages, hypercall numbers), read from the
+ * drill-down's map (bpf/drilldown.bpf.h) and shown top N per VM and kind
+ * in the table, the JSON lines, the record and the metrics.
+ */
+#ifndef DRILLDOWN_USER_H
+#define DRILLDOWN_USER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../bpf/drilldown.h"
+
+struct drill_row {
+	struct drill_key key;
+	struct drill_stats st;
+};
+
+struct drill_snap {
+	struct drill_row *rows;
+	unsigned int nr, cap;
+};
+
+/* "port,msr" (or one kind) -> DRILL_KIND() mask; false if a word is none. */
+bool drill_parse_by(const char *arg, __u32 *kinds);
+
+/* "port", "mmio", "msr", "gpa", "hypercall" */
+const char *drill_kind_name(unsigned int kind);
+
+/* "in"/"out" for ports, "read"/"write" otherwise, "-" without one */
+const char *drill_dir_name(const struct drill_key *key);
+
+/* The key as people write it: 0x3f8, 0xfee00000, 0xc0000103, or 5 (hypercall). */
+const char *drill_key_text(char *buf, size_t len, const struct drill_key *key);
+
+int drill_append(struct drill_snap *s, const struct drill_key *key, const struct drill_stats *st);
+
+/* Sort @s by key: VM, kind, key, direction (drill_delta() needs it). */
+void drill_key_order(struct drill_snap *s);
+
+/* @d = @now - @before for the sums (both in key order); min/max are @now's. */
+int drill_delta(struct drill_snap *d, const struct drill_snap *now, const struct drill_snap *before);
+
+int drill_copy(struct drill_snap *dst, const struct drill_snap *src);
+
+/* Without -P: the VMs' rows of one key added up (tgid 0), in key order. */
+void drill_merge_vms(struct drill_snap *s);
+
+/* Keep the @top largest counts per (VM, kind), ordered VM, kind, count. */
+void drill_top(struct drill_snap *s, unsigned int top);
+
+void drill_free(struct drill_snap *s);
+
+/* One table, up to 80 columns; @per_vm adds the PID column. */
+void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm);
+
+/* One JSON line: {"tool":"exittrace","keys":[...],...} */
+void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, double now_s,
+		      bool final);
+
+#endif /* DRILLDOWN_USER_H */
