@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for exittrace --by: the kinds it parses, and what it does to
+ * Unit tests for exittrace --by: the kinds it parses (its options: in
+ * test_exittrace_args.c), and what it does to
  * the drill-down's rows before showing them (delta, VMs added up, top N,
  * the table's width, the record's key lines).
  */
-#include <argp.h>
 #include <stdlib.h>
 
 #include "unit.h"
 #include "drilldown.h"
-#include "exittrace_args.h"
 #include "record.h"
 
 static void add(struct drill_snap *s, __u32 tgid, __u16 kind, __u64 key, __u16 dir,
@@ -37,35 +36,6 @@ TEST(drill_parse_by)
 	CHECK(!drill_parse_by("", &kinds));
 	CHECK(!drill_parse_by("none", &kinds));
 	CHECK(!drill_parse_by("por", &kinds));
-}
-
-static int parse(struct exittrace_args *a, const char *line)
-{
-	char buf[256], *argv[32];
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "exittrace %s", line);
-	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return exittrace_parse_args(argc, argv, ARGP_NO_EXIT | ARGP_NO_ERRS, a);
-}
-
-TEST(args_by_and_top)
-{
-	struct exittrace_args a;
-
-	CHECK(parse(&a, "") == 0);
-	CHECK_EQ_U64(a.drill_kinds, 0);
-	CHECK_EQ_U64(a.top, 10);
-	CHECK(parse(&a, "--by port --by msr --top 3") == 0);
-	CHECK_EQ_U64(a.drill_kinds, DRILL_KIND(DRILL_PORT) | DRILL_KIND(DRILL_MSR));
-	CHECK_EQ_U64(a.top, 3);
-	CHECK(parse(&a, "--by ioport") != 0);
-	CHECK(parse(&a, "--top 3") != 0);		/* nothing to rank */
-	CHECK(parse(&a, "--by gpa --top 0") != 0);
-	CHECK(parse(&a, "--by gpa -c 0 --no-latency") != 0);
-	CHECK(parse(&a, "--by gpa --no-latency") == 0);
 }
 
 TEST(drill_delta_and_merge)
