@@ -10,6 +10,10 @@
 #       end t why count lat_count lat_sum_ns
 #   awk -v sums=1 -f exitrecord.awk RECORD  per (pid, isa, code) sums of
 #       the exits records, then one "total" line
+#   awk -v key_window=LABEL -f exitrecord.awk RECORD  (--by) the key
+#       records from the mark LABEL to the next mark (or the end), summed
+#       per (pid, kind, key/dir): "window t0 t1", then one line each:
+#       key pid kind key/dir count lat_count lat_sum_ns
 #
 # Checked: the format and version, ten fields per CSV line, numbers where
 # numbers belong, intervals that follow each other from 0, each interval
@@ -46,7 +50,7 @@ function need_counts() {
 }
 
 function out(line) {
-	if (!sums)
+	if (!sums && key_window == "")
 		print line
 }
 
@@ -164,6 +168,12 @@ kind == "key" {
 	if (open_t0 != "" || t0 != last_t0 || t1 != last_t1)
 		fail("key record for [" t0 ", " t1 ") is not after that interval's record")
 	out("key" OFS t0 OFS t1 OFS pid OFS isa OFS code OFS name OFS count OFS lat_count OFS lat_sum)
+	if (in_window) {
+		wk = pid OFS isa OFS name
+		if (!(wk in w_count))
+			wkeys[++nwkeys] = wk
+		w_count[wk] += count; w_lat_count[wk] += lat_count; w_lat[wk] += lat_sum
+	}
 	next
 }
 kind == "mark" {
@@ -173,6 +183,11 @@ kind == "mark" {
 		fail("a mark inside an open interval")
 	out("mark" OFS t1 OFS name)
 	marks++
+	if (in_window) {
+		in_window = 0; win_t1 = t1
+	} else if (key_window != "" && name == key_window && win_t0 == "") {
+		in_window = 1; win_t0 = t1
+	}
 	next
 }
 kind == "end" {
@@ -185,6 +200,9 @@ kind == "end" {
 		fail("the end record says " count " exits / " lat_sum " ns, the intervals sum to " total " / " total_lat)
 	out("end" OFS t1 OFS name OFS count OFS lat_count OFS lat_sum)
 	why = name; ended = 1
+	if (in_window) {
+		in_window = 0; win_t1 = t1
+	}
 	next
 }
 { fail("unknown record kind '" kind "'") }
@@ -199,6 +217,17 @@ END {
 	if (!ended)
 		printf "exitrecord: %s: no end record: the run did not stop cleanly; read %d complete intervals\n",
 			FILENAME, intervals > "/dev/stderr"
+	if (key_window != "") {
+		if (win_t0 == "")
+			fail("no mark labelled " key_window)
+		if (win_t1 == "")
+			win_t1 = last_t1
+		printf "window\t%s\t%s\n", win_t0, win_t1
+		for (i = 1; i <= nwkeys; i++)
+			printf "key\t%s\t%.0f\t%.0f\t%.0f\n", wkeys[i], w_count[wkeys[i]],
+				w_lat_count[wkeys[i]], w_lat[wkeys[i]]
+		exit 0
+	}
 	if (!sums)
 		exit 0
 	for (i = 1; i <= nkeys; i++) {

@@ -274,6 +274,15 @@ check record-not-a-record 1 'not an exittrace record' awk -f scripts/exitrecord.
 awk '/,interval,/ { n++ } { print } n == 50 { exit }' $tl >"$work/killed.csv"
 check record-killed-reads 0 'no end record.*50 complete intervals' awk -f scripts/exitrecord.awk "$work/killed.csv"
 
+# --by's key records (a small made-up recording): read back, summed between
+# two marks; one that is not right after its interval's record is refused
+kx=$fx/keys.csv
+check record-keys-window 0 "$(printf 'key\t0\tgpa\t0xfee00000/write\t3\t3\t210')" \
+	awk -v key_window=idle -f scripts/exitrecord.awk $kx
+sed 's/^0.200,0.300,key,/0.100,0.300,key,/' $kx >"$work/key-misplaced.csv"
+check record-key-misplaced 1 'key record for \[0.100, 0.300\) is not after that interval' \
+	awk -f scripts/exitrecord.awk "$work/key-misplaced.csv"
+
 # exitplot: a picture and a summary from the fixture; the summary's total
 # must be the sum of the interval records (counted here separately)
 want=$(awk -F, '$3 == "interval" { n += $8 } END { printf "%d", n }' $tl |

@@ -35,7 +35,11 @@ L2_IDLE=${L2_IDLE:-3}
 #
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
-# results: realvm-pause-{early,booted,idle}
+# results: realvm-pause-{early,booted,idle} realvm-keys
+#
+# What the idle L2's exits are: one more recorder, exittrace --by gpa,mmio
+# (every key in each interval's record), marked like the first; the key
+# records between the two marks (idling) are summed and shown.
 
 # Six independent exittrace instances: JSON and the timeline for the
 # checks, the table with histograms for people to read, one more recorder
@@ -50,18 +54,21 @@ exittrace -s -H --kvm-time off >/tmp/exittrace.table 2>/tmp/exittrace.table.err 
 tablepid=$!
 exittrace -s -j -i 100ms --kvm-time off --record /tmp/cut.csv >/tmp/cut.json 2>/tmp/cut.err &
 cutpid=$!
+exittrace -s -j -i 100ms --kvm-time off --by gpa,mmio --top 100000 --record /tmp/keys.csv \
+	--mark-labels idle,shutdown >/tmp/keys.json 2>/tmp/keys.err &
+keyspid=$!
 pauses="early booted idle"
-attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err"
+attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err /tmp/keys.err"
 attached=0
 for f in $attach_errs; do
 	wait_for "$f" attached && attached=$((attached + 1))
 done
 start_pause early && attached=$((attached + 1))
-if [ $attached = 4 ]; then
-	result realvm-attach pass "four exittrace instances attached before the L2 guest started"
+if [ $attached = 5 ]; then
+	result realvm-attach pass "five exittrace instances attached before the L2 guest started"
 else
 	# shellcheck disable=SC2086 # a list of files
-	result realvm-attach fail "$attached of 4 attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
+	result realvm-attach fail "$attached of 5 attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
 fi
 
 
@@ -78,9 +85,9 @@ rm -f "$l2log"
 		sleep 0.05
 	done
 	pause early booted
-	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid && kill -INT $cutpid &&
+	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid $keyspid && kill -INT $cutpid &&
 		echo "realvm: marked boot end, stopped the cut recorder" && pause booted idle
-	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid && echo "realvm: marked idle end" &&
+	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid $keyspid && echo "realvm: marked idle end" &&
 		pause idle
 ) &
 markpid=$!
@@ -98,7 +105,7 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -c
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
 kill $markpid 2>/dev/null
-kill -INT $etpid $tablepid $cutpid 2>/dev/null
+kill -INT $etpid $tablepid $cutpid $keyspid 2>/dev/null
 stop_pauses "$pauses"
 wait $etpid
 etrc=$?
@@ -106,6 +113,8 @@ wait $tablepid
 tablerc=$?
 wait $cutpid
 cutrc=$?
+wait $keyspid
+keysrc=$?
 tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\|boot\)' | sed 's/^/  L2| /'
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 first //p' >/tmp/first.json
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 last //p' >/tmp/guest.json
@@ -179,6 +188,29 @@ if /tests/check_record.sh /tmp/cut.csv /tmp/cut.json >/tmp/cut.out 2>&1 &&
 else
 	cat /tmp/cut.out
 	result realvm-record-sigint fail "rc=$cutrc, $cut_total (cut) vs $total (whole run) exits, end: $(grep ',end,' /tmp/cut.csv)"
+fi
+
+# The idle L2's NPF and MMIO exits, by address: the --by recorder's key
+# records between the marks (its record must read back and add up too).
+echo "== realvm: what the idle L2's NPF and MMIO exits touch (exittrace --by gpa,mmio, idle window)"
+if /tests/check_record.sh /tmp/keys.csv /tmp/keys.json >/tmp/keys.out 2>&1 && [ "$keysrc" = 0 ] &&
+   awk -v key_window=idle -f /tests/exitrecord.awk /tmp/keys.csv >/tmp/keys.idle; then
+	set -- $(head -n1 /tmp/keys.idle)
+	secs=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", b - a }')
+	printf '%-5s %-20s %-6s %8s %9s %9s\n' KIND KEY DIR COUNT RATE/s AVG_LAT
+	sed 1d /tmp/keys.idle | sort -t"$(printf '\t')" -k5,5nr | head -n 12 |
+		awk -F'\t' -v s="$secs" '{ split($4, kd, "/");
+			printf "%-5s %-20s %-6s %8d %9.1f %7.1fus\n", $3, kd[1], kd[2], $5, $5 / s,
+				$6 ? $7 / $6 / 1000 : 0 }'
+	ngpa=$(awk -F'\t' '$3 == "gpa"' /tmp/keys.idle | wc -l)
+	if [ "$ngpa" -gt 0 ]; then
+		result realvm-keys pass "$ngpa NPF pages and $(awk -F'\t' '$3 == "mmio"' /tmp/keys.idle | wc -l) MMIO addresses in ${secs}s of idling; the record adds up"
+	else
+		result realvm-keys fail "no NPF page in the idle window of /tmp/keys.csv"
+	fi
+else
+	cat /tmp/keys.out
+	result realvm-keys fail "rc=$keysrc: $(grep -m1 'differs\|exitrecord\|check_record\|bedcheck' /tmp/keys.out)"
 fi
 
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
