@@ -20,10 +20,10 @@
  * MMIO GPA when both kinds are asked for), so a key's lat_count counts
  * the exits it ended and lat_count <= count.
  *
- * The hot path without --by: on_exit() and on_entry() test drill_on, a
- * rodata constant, so the verifier removes the drill-down from them; the
- * programs below are not even loaded (the loader turns their autoload
- * off).
+ * The hot path without --by: on_exit() is untouched, and on_entry()
+ * tests drill_kinds, a rodata constant, so the verifier removes the call
+ * (its load of the constant stays: two instructions); the programs below
+ * are not even loaded (the loader turns their autoload off).
  */
 #ifndef DRILLDOWN_BPF_H
 #define DRILLDOWN_BPF_H
@@ -83,19 +83,27 @@ static __always_inline void drill_event(__u16 kind, __u16 dir, __u64 value)
 	d = drill_row(&key);
 	if (d)
 		__sync_fetch_and_add(&d->count, 1);
-	if (st && st->exit_ns)
+	if (st && st->exit_ns) {
 		st->drill = key;	/* the last key wins the latency */
+		st->drill_exit_ns = st->exit_ns;
+	}
 }
 
-/* on_entry(): the exit in @st took @lat ns; its last key gets it. */
+/* The key of the exit pending in @st, or NULL if its events recorded none. */
+static __always_inline struct drill_key *drill_pending(struct vcpu_state *st)
+{
+	return st->exit_ns && st->drill_exit_ns == st->exit_ns ? &st->drill : NULL;
+}
+
+/* on_entry(), before it closes the exit in @st: it took @lat ns; its last key gets it. */
 static __always_inline void drill_entry(struct vcpu_state *st, __u64 lat)
 {
+	struct drill_key *key = drill_pending(st);
 	struct drill_stats *d;
 
-	if (st->drill.kind == DRILL_NONE)
+	if (!key)
 		return;
-	d = bpf_map_lookup_elem(&drills, &st->drill);
-	st->drill.kind = DRILL_NONE;
+	d = bpf_map_lookup_elem(&drills, key);
 	if (!d)
 		return;
 	__sync_fetch_and_add(&d->lat_count, 1);

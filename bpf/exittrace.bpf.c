@@ -26,7 +26,7 @@
  *
  * --by adds the drill-down (drilldown.bpf.h): programs of their own on
  * KVM's kvm_pio, kvm_mmio, kvm_msr, kvm_page_fault and kvm_hypercall
- * tracepoints, and one line each in on_exit() and on_entry().
+ * tracepoints, and one line in on_entry().
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -211,8 +211,6 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->slot = slot;
 	st->vcpu = vcpu;
 	st->handled = 0;
-	if (drill_kinds)
-		st->drill.kind = DRILL_NONE;
 	/* last: the time between here and the KVM patch's start is BPF's alone */
 	st->exit_ns = bpf_ktime_get_ns();
 }
@@ -274,9 +272,9 @@ static __always_inline void on_entry(__u64 vcpu)
 		return;
 	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
-	st->exit_ns = 0;
 	if (drill_kinds)
 		drill_entry(st, lat);
+	st->exit_ns = 0;
 	/* the fastpath re-entered without handle_exit(): in KVM all along */
 	if (!st->handled && READ_ONCE(kvm_time_on)) {
 		s = kvm_row(st);

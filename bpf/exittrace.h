@@ -133,8 +133,13 @@ struct vcpu_state {
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 	__u32 handled;		/* its time in KVM is counted already */
 	__u32 pad;
-	/* --by: the last key this exit's events recorded (drilldown.bpf.h) */
+	/*
+	 * --by: the last key an exit's events recorded, and that exit's
+	 * exit_ns: the key is this exit's only while the two are equal
+	 * (drill_pending()), so on_exit() need not clear it
+	 */
 	struct drill_key drill;
+	__u64 drill_exit_ns;
 };
 
 /*

@@ -24,5 +24,7 @@
  */
 #define NATIVE_ISA		1	/* EXITTRACE_ISA_VMX */
 #define NATIVE_REASON		10
+/* --by port: the port of the bench's kvm_pio event (as exit_probe's) */
+#define NATIVE_PORT		0x5c20
 
 #endif /* NATIVE_H */

@@ -133,3 +133,24 @@ int BPF_PROG(bench_round3, int nonce)
 		on_entry((__u64)vcpu);
 	return 0;
 }
+
+/*
+ * --by port: between the exit and the entry, KVM's kvm_pio fires once
+ * (an I/O exit's port); drill_pio() is what drill_pio_btf runs.  Three
+ * programs per exit, as with time in KVM.
+ */
+SEC("tp_btf/bpf_trigger_tp")
+int BPF_PROG(bench_round_by, int nonce)
+{
+	struct kvm_vcpu *vcpu = bench_vcpu();
+	__u32 phase = bench_phase;
+
+	bench_phase = phase >= 2 ? 0 : phase + 1;
+	if (phase == 0)
+		bench_exit(vcpu);
+	else if (phase == 1)
+		drill_pio(DRILL_PIO_OUT, NATIVE_PORT);
+	else
+		on_entry((__u64)vcpu);
+	return 0;
+}
