@@ -151,6 +151,8 @@ check exittrace-bad-interval-unit 64 'invalid interval' ./exittrace -i 1m
 check exittrace-bad-record-format 64 'use csv or jsonl' ./exittrace --record x.csv --record-format xml
 check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels boot
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
+check exittrace-bad-by 64 "invalid --by 'ioport'" ./exittrace --by ioport
+check exittrace-top-needs-by 64 'give --by KINDS too' ./exittrace --top 5
 
 work=$(mktemp -d)
 # servers a check starts (node_exporter, prometheus, exittrace --listen):
@@ -310,6 +312,10 @@ else
 	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
 	check exittrace-host-classic 0 '"attach":"classic"' ./exittrace -s -j -d 1 --attach classic
 	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
+	# --by: its programs load on this kernel (the verifier's word) and
+	# its JSON line comes after the summary's
+	check exittrace-host-by 0 '"since_start":true,"keys":\[' \
+		./exittrace -s -j -d 1 --by port,mmio,msr,gpa,hypercall
 	# --no-latency keeps no per-thread state: no task storage map at all
 	# (BPF_MAP_TYPE_TASK_STORAGE is 29), while the default has one
 	# Read while it runs: it runs until stopped (-d 60 is a backstop), and

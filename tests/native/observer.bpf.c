@@ -118,8 +118,10 @@ int bench_round_tp(struct trace_event_raw_bpf_trigger_tp *ctx)
  */
 __u32 bench_phase;
 
-SEC("tp_btf/bpf_trigger_tp")
-int BPF_PROG(bench_round3, int nonce)
+/* Three events per exit, in turn: the exit, @middle's, the entry. */
+enum bench_middle { MIDDLE_HANDLED, MIDDLE_PIO };
+
+static __always_inline void bench_three(enum bench_middle middle)
 {
 	struct kvm_vcpu *vcpu = bench_vcpu();
 	__u32 phase = bench_phase;
@@ -127,10 +129,18 @@ int BPF_PROG(bench_round3, int nonce)
 	bench_phase = phase >= 2 ? 0 : phase + 1;
 	if (phase == 0)
 		bench_exit(vcpu);
-	else if (phase == 1)
+	else if (phase == 2)
+		on_entry((__u64)vcpu);
+	else if (middle == MIDDLE_HANDLED)
 		on_handled((__u64)vcpu);
 	else
-		on_entry((__u64)vcpu);
+		drill_pio(DRILL_PIO_OUT, NATIVE_PORT);
+}
+
+SEC("tp_btf/bpf_trigger_tp")
+int BPF_PROG(bench_round3, int nonce)
+{
+	bench_three(MIDDLE_HANDLED);
 	return 0;
 }
 
@@ -142,15 +152,6 @@ int BPF_PROG(bench_round3, int nonce)
 SEC("tp_btf/bpf_trigger_tp")
 int BPF_PROG(bench_round_by, int nonce)
 {
-	struct kvm_vcpu *vcpu = bench_vcpu();
-	__u32 phase = bench_phase;
-
-	bench_phase = phase >= 2 ? 0 : phase + 1;
-	if (phase == 0)
-		bench_exit(vcpu);
-	else if (phase == 1)
-		drill_pio(DRILL_PIO_OUT, NATIVE_PORT);
-	else
-		on_entry((__u64)vcpu);
+	bench_three(MIDDLE_PIO);
 	return 0;
 }
