@@ -225,12 +225,13 @@ void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, b
 
 		if (per_vm)
 			fprintf(f, "%-7u ", r->key.tgid);
+		/* "-": no exit ended on this key (another key came after it, or none re-entered) */
 		fprintf(f, "%-9s %-18s %-5s %9llu %9.1f %8s %8s\n", drill_kind_name(r->key.kind),
 			drill_key_text(key, sizeof(key), &r->key), drill_dir_name(&r->key),
 			(unsigned long long)r->st.count,
 			interval_s > 0 ? (double)r->st.count / interval_s : 0.0,
-			fmt_ns(b1, sizeof(b1), lat_avg_ns(&r->st)),
-			fmt_ns(b2, sizeof(b2), (double)r->st.lat_max_ns));
+			r->st.lat_count ? fmt_ns(b1, sizeof(b1), lat_avg_ns(&r->st)) : "-",
+			r->st.lat_count ? fmt_ns(b2, sizeof(b2), (double)r->st.lat_max_ns) : "-");
 	}
 }
 

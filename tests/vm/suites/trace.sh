@@ -31,7 +31,7 @@
 # results: trace-self-check trace-self-check-misread trace-exact-misread trace-long-exit
 # results: trace-host-a trace-host-b trace-host-classic
 # results: trace-time-fexit trace-time-kprobe trace-time-early trace-time-residual
-# results: trace-keys-a trace-keys-b trace-keys-classic trace-keys-record
+# results: trace-keys-a trace-keys-b trace-keys-classic trace-keys-record trace-keys-table
 #
 # The host's view: both probes hold their VM after its last exit
 # (--hold) while exitstat -p reads the patch's counters for it (the VM's
@@ -416,4 +416,32 @@ if [ "$lxrc" = 0 ] && [ "$etlxrc" = 0 ] && [ "$last" = 1 ] && [ "${lxmax:-0}" -g
 	result trace-long-exit pass "a ${lxmax} ns $lxname exit: in the last slot; OpenMetrics le=2.147483648 0, +Inf 1"
 else
 	result trace-long-exit fail "vm_switch rc=$lxrc exittrace rc=$etlxrc: last slot ${last:-?}, max ${lxmax:-?} ns, le=2.147483648 ${fin:-?}, +Inf ${inf:-?}"
+fi
+
+# The drill-down as people read it: exittrace's table (-P --by, top 4 per
+# kind) over a short exit_probe run of 2 vCPUs, 100 of each kind each;
+# its busiest port must be the workload's OUT, 200 of them.
+rm -f /tmp/pt.in
+mkfifo /tmp/pt.in
+exit_probe --wait -n 100 -c 2 -t 120 </tmp/pt.in >/tmp/pt.out 2>&1 &
+pt=$!
+exec 9>/tmp/pt.in
+wait_for /tmp/pt.out 'ready pid'
+exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4 >/tmp/et-table.out 2>/tmp/et-table.err &
+ettable=$!
+wait_for /tmp/et-table.err attached
+echo go >&9
+wait $pt
+ptrc=$?
+exec 9>&-
+kill -INT $ettable
+wait $ettable
+ettablerc=$?
+echo "== exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4:"
+cat /tmp/et-table.out
+if [ "$ptrc" = 0 ] && [ "$ettablerc" = 0 ] &&
+   grep -Eq "^$pt +port +0x5c20 +out +200 " /tmp/et-table.out; then
+	result trace-keys-table pass "exittrace --by's table: VM $pt, port 0x5c20 out 200"
+else
+	result trace-keys-table fail "exit_probe rc=$ptrc exittrace rc=$ettablerc: $(grep -m1 'port' /tmp/et-table.out)"
 fi
