@@ -388,12 +388,9 @@ fi
 # after its one sync.  Its latency must land in the histogram's last slot
 # (2^31 ns and more), not wrap round to the first, and in OpenMetrics in
 # +Inf but in no finite bucket.
-rm -f /tmp/lx.in /tmp/lx.prom
-mkfifo /tmp/lx.in
-vm_switch --wait --one -n 1 --hold-ms 5500 -t 120 </tmp/lx.in >/tmp/lx.out 2>&1 &
-lx=$!
-exec 9>/tmp/lx.in
-wait_for /tmp/lx.out 'ready pid'
+rm -f /tmp/lx.prom
+start_waiting lx vm_switch --wait --one -n 1 --hold-ms 5500 -t 120
+lx=$waiting_pid
 exittrace -s -j -H -i 250ms --openmetrics /tmp/lx.prom -p $lx >/tmp/et-lx.json 2>/tmp/et-lx.err &
 etlx=$!
 wait_for /tmp/et-lx.err attached
@@ -421,12 +418,8 @@ fi
 # The drill-down as people read it: exittrace's table (-P --by, top 4 per
 # kind) over a short exit_probe run of 2 vCPUs, 100 of each kind each;
 # its busiest port must be the workload's OUT, 200 of them.
-rm -f /tmp/pt.in
-mkfifo /tmp/pt.in
-exit_probe --wait -n 100 -c 2 -t 120 </tmp/pt.in >/tmp/pt.out 2>&1 &
-pt=$!
-exec 9>/tmp/pt.in
-wait_for /tmp/pt.out 'ready pid'
+start_waiting pt exit_probe --wait -n 100 -c 2 -t 120
+pt=$waiting_pid
 exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4 >/tmp/et-table.out 2>/tmp/et-table.err &
 ettable=$!
 wait_for /tmp/et-table.err attached
