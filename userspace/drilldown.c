@@ -4,6 +4,7 @@
  * drill-down's rows (see drilldown.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -152,12 +153,10 @@ int drill_delta(struct drill_snap *d, const struct drill_snap *now, const struct
 	return err;
 }
 
-void drill_merge_vms(struct drill_snap *s)
+void drill_merge_equal(struct drill_snap *s)
 {
 	unsigned int i, out = 0;
 
-	for (i = 0; i < s->nr; i++)
-		s->rows[i].key.tgid = 0;
 	qsort(s->rows, s->nr, sizeof(*s->rows), row_key_cmp);
 	for (i = 0; i < s->nr; i++) {
 		struct drill_stats *to = &s->rows[out ? out - 1 : 0].st;
@@ -177,6 +176,88 @@ void drill_merge_vms(struct drill_snap *s)
 			to->lat_max_ns = from->lat_max_ns;
 	}
 	s->nr = out;
+}
+
+void drill_merge_vms(struct drill_snap *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		s->rows[i].key.tgid = 0;
+	drill_merge_equal(s);
+}
+
+/* Is @tgid among the @nr (sorted) of @pids? */
+static bool pid_in(uint32_t tgid, const uint32_t *pids, unsigned int nr)
+{
+	unsigned int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (pids[mid] == tgid)
+			return true;
+		if (pids[mid] < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int drill_find_dead(struct drill_dead *dead, const struct drill_snap *before,
+		    bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	unsigned int i;
+
+	dead->nr = 0;
+	/* key order: each VM's rows are together, in ascending pid */
+	for (i = 0; i < before->nr; i++) {
+		uint32_t tgid = before->rows[i].key.tgid;
+
+		if ((i && tgid == before->rows[i - 1].key.tgid) || alive(tgid, ctx))
+			continue;
+		if (dead->nr == dead->cap) {
+			unsigned int cap = dead->cap ? 2 * dead->cap : 16;
+			uint32_t *pids = realloc(dead->pids, cap * sizeof(*pids));
+
+			if (!pids)
+				return -ENOMEM;
+			dead->pids = pids;
+			dead->cap = cap;
+		}
+		dead->pids[dead->nr++] = tgid;
+	}
+	return 0;
+}
+
+int drill_retire(struct drill_snap *now, const struct drill_dead *dead, struct drill_snap *retired,
+		 int (*forget)(const struct drill_key *key, void *ctx), void *ctx)
+{
+	unsigned int i, out = 0;
+	int err = 0;
+
+	for (i = 0; i < now->nr; i++) {
+		const struct drill_row *r = &now->rows[i];
+
+		if (!pid_in(r->key.tgid, dead->pids, dead->nr)) {
+			now->rows[out++] = *r;
+			continue;
+		}
+		if (!err)
+			err = drill_append(retired, &r->key, &r->st);
+		if (!err)
+			forget(&r->key, ctx);	/* a key the map keeps is only read again */
+	}
+	now->nr = out;
+	drill_merge_equal(retired);
+	return err;
+}
+
+void drill_dead_free(struct drill_dead *dead)
+{
+	free(dead->pids);
+	*dead = (struct drill_dead){};
 }
 
 void drill_top(struct drill_snap *s, unsigned int top)
@@ -236,13 +317,13 @@ void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, b
 }
 
 void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, double now_s,
-		      bool final)
+		      bool final, unsigned int retired)
 {
 	char key[24];
 	unsigned int i;
 
 	fprintf(f, "{\"tool\":\"exittrace\",\"time\":%.3f,\"interval_s\":%.3f,\"since_start\":%s,"
-		"\"keys\":[", now_s, interval_s, final ? "true" : "false");
+		"\"retired_keys\":%u,\"keys\":[", now_s, interval_s, final ? "true" : "false", retired);
 	for (i = 0; i < s->nr; i++) {
 		const struct drill_row *r = &s->rows[i];
 

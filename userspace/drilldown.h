@@ -9,6 +9,7 @@
 #define DRILLDOWN_USER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../bpf/drilldown.h"
@@ -45,8 +46,32 @@ int drill_delta(struct drill_snap *d, const struct drill_snap *now, const struct
 
 int drill_copy(struct drill_snap *dst, const struct drill_snap *src);
 
+/* Rows of the same key added up, in key order. */
+void drill_merge_equal(struct drill_snap *s);
+
 /* Without -P: the VMs' rows of one key added up (tgid 0), in key order. */
 void drill_merge_vms(struct drill_snap *s);
+
+/*
+ * VMs that exited leave the map, as -P's rows do (per_vm.h), with or
+ * without -P: before a read, drill_find_dead() lists the VMs of the last
+ * read whose process is gone (their rows in the read that follows are
+ * final); after the interval is reported, drill_retire() moves their rows
+ * from @now (key order, stays so) into @retired (merged) and takes each
+ * key out of the map with @forget.
+ */
+struct drill_dead {
+	uint32_t *pids;		/* ascending */
+	unsigned int nr, cap;
+};
+
+int drill_find_dead(struct drill_dead *dead, const struct drill_snap *before,
+		    bool (*alive)(uint32_t pid, void *ctx), void *ctx);
+
+int drill_retire(struct drill_snap *now, const struct drill_dead *dead, struct drill_snap *retired,
+		 int (*forget)(const struct drill_key *key, void *ctx), void *ctx);
+
+void drill_dead_free(struct drill_dead *dead);
 
 /* Keep the @top largest counts per (VM, kind), ordered VM, kind, count. */
 void drill_top(struct drill_snap *s, unsigned int top);
@@ -56,8 +81,11 @@ void drill_free(struct drill_snap *s);
 /* One table, up to 80 columns; @per_vm adds the PID column. */
 void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm);
 
-/* One JSON line: {"tool":"exittrace","keys":[...],...} */
+/*
+ * One JSON line: {"tool":"exittrace",...,"keys":[...]}; @retired: the
+ * keys of exited VMs taken out of the map so far
+ */
 void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, double now_s,
-		      bool final);
+		      bool final, unsigned int retired);
 
 #endif /* DRILLDOWN_USER_H */

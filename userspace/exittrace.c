@@ -332,7 +332,8 @@ static const struct snapshot *since_start(const struct snapshot *now)
  * --by: the drill-down's rows since start (@keys_now) and over the last
  * interval (@keys_delta); what is shown of them is ranked (keys_rank()).
  */
-static struct drill_snap keys_now, keys_before, keys_delta, keys_shown;
+static struct drill_snap keys_now, keys_before, keys_delta, keys_shown, keys_retired;
+static struct drill_dead keys_dead;
 
 static int read_keys(struct exittrace_bpf *skel)
 {
@@ -341,6 +342,12 @@ static int read_keys(struct exittrace_bpf *skel)
 
 	if (!env.drill_kinds)
 		return 0;
+	/* before the read, so that the dead VMs' rows in it are final */
+	err = drill_find_dead(&keys_dead, &keys_now, per_vm_proc_alive, NULL);
+	if (err) {
+		fprintf(stderr, "exittrace: out of memory finding the exited VMs' keys\n");
+		return err;
+	}
 	keys_before = keys_now;
 	keys_now = tmp;
 	err = drill_read(skel, &keys_now);
@@ -348,6 +355,26 @@ static int read_keys(struct exittrace_bpf *skel)
 		err = drill_delta(&keys_delta, &keys_now, &keys_before);
 	if (err)
 		fprintf(stderr, "exittrace: reading the drill-down failed: %s\n", strerror(-err));
+	return err;
+}
+
+static int forget_drill_key(const struct drill_key *key, void *ctx)
+{
+	struct exittrace_bpf *skel = ctx;
+
+	return bpf_map_delete_elem(bpf_map__fd(skel->maps.drills), key) ? -errno : 0;
+}
+
+/* After the interval was reported: the exited VMs' keys leave the map. */
+static int retire_keys(struct exittrace_bpf *skel)
+{
+	int err;
+
+	if (!env.drill_kinds || !keys_dead.nr)
+		return 0;
+	err = drill_retire(&keys_now, &keys_dead, &keys_retired, forget_drill_key, skel);
+	if (err)
+		fprintf(stderr, "exittrace: out of memory retiring the keys of exited VMs\n");
 	return err;
 }
 
@@ -359,11 +386,17 @@ static void keys_rank(struct drill_snap *s)
 	drill_top(s, env.top);
 }
 
-/* keys_shown: the ranked rows since start; NULL without --by */
+/* keys_shown: the ranked rows since start, retired ones too; NULL without --by */
 static const struct drill_snap *keys_since_start(void)
 {
+	unsigned int i;
+
 	if (!env.drill_kinds || drill_copy(&keys_shown, &keys_now))
 		return NULL;
+	for (i = 0; i < keys_retired.nr; i++)
+		if (drill_append(&keys_shown, &keys_retired.rows[i].key, &keys_retired.rows[i].st))
+			return NULL;
+	drill_merge_equal(&keys_shown);
 	keys_rank(&keys_shown);
 	return &keys_shown;
 }
@@ -563,7 +596,7 @@ static void report(const struct snapshot *s, struct drill_snap *keys, double int
 	if (env.drill_kinds && keys) {
 		keys_rank(keys);
 		if (env.json) {
-			drill_print_json(stdout, keys, interval, now_s(), !o->interval);
+			drill_print_json(stdout, keys, interval, now_s(), !o->interval, keys_retired.nr);
 		} else {
 			printf("\n");
 			drill_print_table(stdout, keys, interval, env.per_vm);
@@ -898,8 +931,8 @@ int main(int argc, char **argv)
 			continue;
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
-		/* -P reads each interval all the same, to retire exited VMs */
-		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm)
+		/* -P and --by read each interval all the same, to retire exited VMs */
+		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !env.drill_kinds)
 			continue;
 
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
@@ -940,11 +973,12 @@ int main(int argc, char **argv)
 				why = "count";
 			}
 		}
-		if (env.per_vm) {
+		if (env.per_vm)
 			err = retire_dead(skel, &now);
-			if (err)
-				goto cleanup;
-		}
+		if (!err)
+			err = retire_keys(skel);
+		if (err)
+			goto cleanup;
 		last = elapsed;
 		tmp = before;
 		before = now;
@@ -1067,5 +1101,7 @@ cleanup:
 	drill_free(&keys_before);
 	drill_free(&keys_delta);
 	drill_free(&keys_shown);
+	drill_free(&keys_retired);
+	drill_dead_free(&keys_dead);
 	return err ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  * the drill-down's rows before showing them (delta, VMs added up, top N,
  * the table's width, the record's key lines).
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "unit.h"
@@ -132,4 +133,51 @@ TEST(drill_record_lines)
 	CHECK(strstr(captured, "\"kind\":\"key\"") && strstr(captured, "\"isa\":\"mmio\"") &&
 	      strstr(captured, "\"name\":\"0xfee00300/write\""));
 	drill_free(&s);
+}
+
+static bool alive_but_7(uint32_t pid, void *ctx)
+{
+	(void)ctx;
+	return pid != 7;
+}
+
+static int forgotten;
+
+static int forget(const struct drill_key *key, void *ctx)
+{
+	(void)ctx;
+	forgotten++;
+	return key->tgid == 7 ? 0 : -EINVAL;
+}
+
+/* VM 7 exited: its rows leave the live ones and the map, and are kept. */
+TEST(drill_retire_exited_vm)
+{
+	struct drill_snap before = {}, now = {}, retired = {};
+	struct drill_dead dead = {};
+
+	add(&before, 5, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 1, 10);
+	add(&before, 7, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 1, 10);
+	add(&before, 7, DRILL_GPA, 0x1000, DRILL_DIR_READ, 1, 10);
+	add(&before, 9, DRILL_MSR, 0x10, DRILL_DIR_READ, 1, 10);
+	drill_key_order(&before);
+	CHECK(!drill_find_dead(&dead, &before, alive_but_7, NULL));
+	CHECK_EQ_U64(dead.nr, 1);
+	CHECK_EQ_U64(dead.pids[0], 7);
+	CHECK(!drill_copy(&now, &before));
+	now.rows[1].st.count = 4;	/* VM 7's last events came before the read */
+	add(&retired, 7, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 2, 20);	/* an earlier VM 7 */
+	forgotten = 0;
+	CHECK(!drill_retire(&now, &dead, &retired, forget, NULL));
+	CHECK_EQ_U64(forgotten, 2);
+	CHECK_EQ_U64(now.nr, 2);
+	CHECK_EQ_U64(now.rows[0].key.tgid, 5);
+	CHECK_EQ_U64(now.rows[1].key.tgid, 9);
+	CHECK_EQ_U64(retired.nr, 2);
+	CHECK_EQ_U64(retired.rows[0].key.kind, DRILL_PORT);
+	CHECK_EQ_U64(retired.rows[0].st.count, 6);
+	drill_free(&before);
+	drill_free(&now);
+	drill_free(&retired);
+	drill_dead_free(&dead);
 }
