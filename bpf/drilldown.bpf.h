@@ -169,9 +169,12 @@ int BPF_PROG(drill_msr_btf, unsigned int write, __u32 ecx)
 }
 
 /*
- * (vcpu, fault_address, error_code); before the vCPU was added the
- * arguments were (fault_address, error_code), and the loader uses the
- * classic program below (probe_tp_args()).
+ * (vcpu, fault_address, error_code), in Debian's 6.1 and 6.12 alike (u64
+ * both; earlier kernels had unsigned long and unsigned int, the same to a
+ * raw tracepoint, whose arguments are u64 slots).  Kernels whose
+ * tracepoint had no vCPU argument get the classic program below: the
+ * loader counts the arguments (probe_kvm_tp_args()).  The classic record
+ * reads error_code by name, and CO-RE sizes the load to the field.
  */
 SEC("tp_btf/kvm_page_fault")
 int BPF_PROG(drill_fault_btf, struct kvm_vcpu *vcpu, __u64 fault_address, __u64 error_code)

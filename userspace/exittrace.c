@@ -387,7 +387,7 @@ static void keys_rank(struct drill_snap *s)
 }
 
 /* keys_shown: the ranked rows since start, retired ones too; NULL without --by */
-static const struct drill_snap *keys_since_start(void)
+static struct drill_snap *keys_since_start(void)
 {
 	unsigned int i;
 
@@ -1024,8 +1024,7 @@ int main(int argc, char **argv)
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
-	report(&summary, env.drill_kinds ? (struct drill_snap *)keys_since_start() : NULL, elapsed,
-	       &ropts);
+	report(&summary, keys_since_start(), elapsed, &ropts);
 	metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 	if (!env.json) {
 		if (!env.no_latency)
