@@ -314,7 +314,7 @@ else
 	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
 	# --by: its programs load on this kernel (the verifier's word) and
 	# its JSON line comes after the summary's
-	check exittrace-host-by 0 '"since_start":true,"keys":\[' \
+	check exittrace-host-by 0 '"since_start":true,"retired_keys":0,"keys":\[' \
 		./exittrace -s -j -d 1 --by port,mmio,msr,gpa,hypercall
 	# --no-latency keeps no per-thread state: no task storage map at all
 	# (BPF_MAP_TYPE_TASK_STORAGE is 29), while the default has one
