@@ -115,6 +115,8 @@ static __always_inline void drop(__u32 why)
 		(*n)++;
 }
 
+#include "slow_exits.bpf.h"
+
 static __always_inline bool tgid_wanted(__u32 tgid)
 {
 	__u32 i;
@@ -211,6 +213,7 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 	st->slot = slot;
 	st->vcpu = vcpu;
 	st->handled = 0;
+	SLOW_EXIT_KEEP(st->vcpu_id = vcpu_id);
 	/* last: the time between here and the KVM patch's start is BPF's alone */
 	st->exit_ns = bpf_ktime_get_ns();
 }
@@ -274,6 +277,7 @@ static __always_inline void on_entry(__u64 vcpu)
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	if (drill_kinds)
 		drill_entry(st, lat);
+	slow_exit_check(st, lat);
 	st->exit_ns = 0;
 	/* the fastpath re-entered without handle_exit(): in KVM all along */
 	if (!st->handled && READ_ONCE(kvm_time_on)) {
@@ -320,7 +324,7 @@ static __always_inline void on_handled(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
-	__u64 now;
+	__u64 ns;
 
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns || st->handled)
@@ -330,9 +334,10 @@ static __always_inline void on_handled(__u64 vcpu)
 	s = kvm_row(st);
 	if (!s)
 		return;
-	now = bpf_ktime_get_ns();
+	ns = bpf_ktime_get_ns() - st->exit_ns;
 	st->handled = 1;
-	add_kvm_time(st, s, now - st->exit_ns);
+	add_kvm_time(st, s, ns);
+	SLOW_EXIT_KEEP(st->kvm_ns = ns);
 }
 
 static __always_inline __u64 vcpu_ident(struct kvm_vcpu *vcpu)

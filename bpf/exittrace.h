@@ -132,7 +132,8 @@ struct vcpu_state {
 	struct exit_key key;
 	__u32 slot;		/* exittrace_slot(), or EXITTRACE_NO_SLOT */
 	__u32 handled;		/* its time in KVM is counted already */
-	__u32 pad;
+	__s32 vcpu_id;		/* KVM's id of the vCPU, for --slower-than */
+	__u64 kvm_ns;		/* --slower-than: its time in KVM, once handled */
 	/*
 	 * --by: the last key an exit's events recorded, and that exit's
 	 * exit_ns: the key is this exit's only while the two are equal
@@ -140,6 +141,29 @@ struct vcpu_state {
 	 */
 	struct drill_key drill;
 	__u64 drill_exit_ns;
+};
+
+/*
+ * --slower-than: one record per exit whose latency (kvm_exit to that
+ * vCPU's next kvm_entry) reached the threshold, through a ring buffer
+ * (slow_exits.bpf.h).  Times are bpf_ktime_get_ns(), CLOCK_MONOTONIC.
+ */
+enum slow_exit_key_kind {
+	SLOW_KEY_NONE,		/* no drill-down key known for this exit */
+	/* the drill-down (port, MMIO GPA, MSR, ...) adds its kinds here */
+};
+
+struct slow_exit {
+	__u64 exit_ns;		/* when the vCPU exited */
+	__u64 latency_ns;	/* until the same vCPU entered again */
+	__u64 kvm_ns;		/* of which in KVM; 0: not measured */
+	__u64 key;		/* the drill-down key, as key_kind says */
+	__u32 key_kind;		/* enum slow_exit_key_kind; 0: none */
+	__u32 tgid;		/* the VM process */
+	__u32 tid;		/* the vCPU thread */
+	__s32 vcpu_id;		/* KVM's vcpu_id (the APIC ID) */
+	__u32 isa;		/* EXITTRACE_ISA_* */
+	__u32 reason;		/* as counted (VMX: basic reason) */
 };
 
 /*
@@ -191,6 +215,7 @@ enum exittrace_drop {
 	DROP_VCPUS_FULL,	/* no task storage for a vCPU thread */
 	DROP_NO_VENDOR,		/* tp_btf: no BTF for the vendor's vCPU struct */
 	DROP_KEYS_FULL,		/* --by: the drill-down's map was at max_entries */
+	DROP_SLOW_EXITS,	/* --slower-than: the ring buffer was full */
 	DROP_NR,
 };
 

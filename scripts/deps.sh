@@ -26,6 +26,10 @@ PKGS=(
 	# exittrace --listen (libmicrohttpd), and the metrics' real readers
 	# (tests/host/metrics.sh, http.sh)
 	libmicrohttpd-dev prometheus prometheus-node-exporter curl
+	# the man pages rendered with groff's warnings, the systemd unit
+	# verified, exittrace run with only the unit's capabilities
+	# (tests/host/install.sh, run.sh)
+	man-db groff-base systemd util-linux
 	# make demo-debian: the real Debian guest's disk image
 	mmdebstrap e2fsprogs
 )

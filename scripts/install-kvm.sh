@@ -62,12 +62,94 @@ kvm_holders() {
 	done
 }
 
+# Every process with a BPF link on one of KVM's tracepoints (exittrace,
+# bpftrace, perf's BPF tools): the link holds the module that defines the
+# tracepoint, and exittrace's fexit on vmx/svm_handle_exit holds the
+# vendor module, so modprobe -r would fail under it.  A raw or tp_btf
+# link names its tracepoint in its fdinfo (tp_name, since 5.8); a classic
+# tracepoint's perf link does so only on newer kernels (6.18 does, 6.12
+# does not), so an exittrace with any link is named too.  One line each:
+# pid, name, the tracepoints.
+kvm_bpf_holders() {
+	for fd in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf_link ] || continue
+		pid=${fd#/proc/}
+		pid=${pid%%/*}
+		tp=$(sed -n 's/^tp_name:[[:space:]]*\(kvm_[a-z_]*\)$/\1/p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
+		if [ -n "$tp" ]; then
+			echo "$pid $tp"
+		elif [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exittrace ]; then
+			echo "$pid links"
+		fi
+	done | sort -u | awk '$2 == "links" { l[$1] = 1; next } { tps[$1] = tps[$1] " " $2 }
+		END { for (p in l) if (!(p in tps)) tps[p] = " its links"; for (p in tps) print p tps[p] }' |
+	sort -n | while read -r pid tps; do
+		echo "  pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)): BPF on $tps"
+	done
+}
+
+# Does process $1 catch SIGUSR2?  An exittrace that does steps aside for a
+# reload (userspace/kvm_reload.h); to one that does not, the signal would
+# be the end.  SigCgt is a hex mask, bit n-1 for signal n (SIGUSR2 = 12).
+catches_usr2() {
+	mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] || return 1
+	mask=${mask#"${mask%????????}"}	# the low 32 signals
+	[ $(( 0x$mask & 0x800 )) != 0 ]
+}
+
+# The exittraces that will step aside, in $steppers; any other BPF holder
+# refuses the reload.
 refuse_if_kvm_busy() {	# refuse_if_kvm_busy ACTION
 	holders=$(kvm_holders)
-	[ -z "$holders" ] && return 0
-	die "cannot $1 while a process holds /dev/kvm (a VM is running):
+	[ -z "$holders" ] || die "cannot $1 while a process holds /dev/kvm (a VM is running):
 $holders
   Stop those VMs first; nothing was changed."
+	holders=$(kvm_bpf_holders)
+	steppers=
+	others=
+	for pid in $(echo "$holders" | sed -n 's/^  pid \([0-9]*\) .*/\1/p'); do
+		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exittrace ] && catches_usr2 "$pid"; then
+			steppers="$steppers $pid"
+		else
+			others="$others $pid"
+		fi
+	done
+	[ -z "$others" ] || die "cannot $1 while a BPF tool holds the KVM modules through its tracepoints:
+$holders
+  Stop it first (exittrace, bpftrace, perf); nothing was changed."
+	return 0
+}
+
+# A process's BPF links, counted: an exittrace that stepped aside has none.
+bpf_links() {
+	n=0
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf_link ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# Ask the exittraces in $steppers to let go of KVM for the reload, and
+# wait until they have.  The lock file (our pid) tells them when KVM is
+# ready again: they attach anew once it is gone (removed on exit).
+lock=/run/exittrace-kvm-reload
+step_aside() {
+	[ -n "$steppers" ] || return 0
+	echo $$ > "$lock" || die "cannot write $lock"
+	trap 'rm -f "$lock"' EXIT
+	trap 'exit 1' INT TERM
+	for pid in $steppers; do
+		kill -USR2 "$pid" 2>/dev/null || continue
+		tries=0
+		while [ "$(bpf_links "$pid")" != 0 ] && [ -d "/proc/$pid" ]; do
+			tries=$((tries + 1))
+			[ $tries -le 100 ] ||
+				die "exittrace pid $pid did not let go of KVM within 10 s; nothing was changed"
+			sleep 0.1
+		done
+		say "exittrace pid $pid stepped aside for the reload; it attaches again by itself"
+	done
 }
 
 # A kernel with KVM built in has no module to replace.
@@ -150,6 +232,7 @@ do_install() {
 	refuse_if_builtin
 	check_lockdown "$moddir/kvm.ko"
 	refuse_if_kvm_busy install
+	step_aside
 
 	say "installing the patched KVM modules into $dest"
 	mkdir -p "$dest" || die "cannot create $dest"
@@ -194,6 +277,7 @@ do_uninstall() {
 		say "nothing to uninstall: $dest does not exist (the stock modules are in use)"
 		return 0
 	fi
+	step_aside
 	check=$(kvmcheck_path) || exit 1
 	tmpcheck=
 	if [ "$check" = "$dest/kvmcheck" ]; then

@@ -24,6 +24,7 @@
 #include "exit_reasons.h"
 #include "exittrace_args.h"
 #include "http.h"
+#include "kvm_reload.h"
 #include "kvm_time.h"
 #include "metrics.h"
 #include "per_vm.h"
@@ -32,6 +33,8 @@
 #include "probe.h"
 #include "prog_stats.h"
 #include "self_check.h"
+#include "slow_exits.h"
+#include "vm_names.h"
 #include "exittrace.skel.h"
 
 static struct exittrace_args env;
@@ -94,6 +97,15 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
+/* SIGUSR2: let KVM be reloaded (kvm_reload.h, step_aside()). */
+static volatile sig_atomic_t reload_requested;
+
+static void reload_handler(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -149,6 +161,11 @@ static int preflight(void)
 		fprintf(stderr, "exittrace: timing exits needs task storage in tracing programs, which came\n"
 			"exittrace: with Linux 5.13 (a10787e6d58c) and this kernel lacks; --no-latency counts\n"
 			"exittrace: exits without it.\n");
+		return -ENOTSUP;
+	}
+	if (env.slower_than_ns && !probe_ringbuf()) {
+		fprintf(stderr, "exittrace: --slower-than sends its events through a BPF ring buffer, which came\n"
+			"exittrace: with Linux 5.8 (457f44363a88) and this kernel lacks.\n");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -278,12 +295,36 @@ static int collect(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
  */
 static struct per_vm per_vm;
 static struct snapshot totals;
+/*
+ * The counts of the programs closed for a KVM reload (step_aside()),
+ * carried into every total since start, so counters never go back.
+ */
+static struct snapshot carried, with_carried;
+static __u64 carried_drops[DROP_NR];
 
 static int forget_key(const struct exit_key *key, void *ctx)
 {
 	struct exittrace_bpf *skel = ctx;
 
 	return bpf_map_delete_elem(bpf_map__fd(skel->maps.stats), key) ? -errno : 0;
+}
+
+/*
+ * -P: each VM's name (QEMU's -name), read from /proc when its pid first
+ * has rows, and kept for its rows after it is gone.
+ */
+static struct vm_names vm_names;
+
+static int note_vm_names(const struct snapshot *s)
+{
+	unsigned int i;
+	int err = 0;
+
+	/* key order: a VM's rows are together */
+	for (i = 0; i < s->nr && !err; i++)
+		if (!i || s->rows[i].key.tgid != s->rows[i - 1].key.tgid)
+			err = vm_names_note(&vm_names, NULL, s->rows[i].key.tgid);
+	return err;
 }
 
 /*
@@ -300,6 +341,8 @@ static int read_interval(struct exittrace_bpf *skel, int nr_cpus, struct snapsho
 		err = per_vm_find_dead(&per_vm, before, per_vm_proc_alive, NULL);
 	if (!err)
 		err = collect(skel, now, nr_cpus);
+	if (!err && env.per_vm)
+		err = note_vm_names(now);
 	if (!err)
 		err = snapshot_delta(delta, now, before);
 	if (err)
@@ -318,11 +361,16 @@ static int retire_dead(struct exittrace_bpf *skel, struct snapshot *now)
 	return err;
 }
 
-/* The counts since start: what the map holds, and the retired rows. */
+/*
+ * The counts since start: what the map holds, the retired rows, and what
+ * was counted before a KVM reload.
+ */
 static const struct snapshot *since_start(const struct snapshot *now)
 {
 	const struct snapshot *s = per_vm_totals(&per_vm, now, &totals);
 
+	if (s && carried.nr)
+		s = snapshot_union(&with_carried, &carried, s) ? NULL : &with_carried;
 	if (!s)
 		fprintf(stderr, "exittrace: out of memory adding up the totals\n");
 	return s;
@@ -403,9 +451,12 @@ static struct drill_snap *keys_since_start(void)
 
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
 {
-	__u64 *values = calloc(nr_cpus, sizeof(*values)), sum = 0;
+	__u64 *values, sum = carried_drops[why];
 	int cpu;
 
+	if (!skel)
+		return sum;	/* stepped aside for a reload, and ended there */
+	values = calloc(nr_cpus, sizeof(*values));
 	if (values && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &why, values))
 		for (cpu = 0; cpu < nr_cpus; cpu++)
 			sum += values[cpu];
@@ -542,6 +593,10 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
 	/* counts only: no per-thread state at all (nor task storage, 5.13+) */
 	bpf_map__set_autocreate(skel->maps.vcpus, !env.no_latency);
+	/* without --slower-than the verifier drops its code, and no buffer is made */
+	skel->rodata->slower_than_ns = env.slower_than_ns;
+	bpf_map__set_autocreate(skel->maps.slow_exits, env.slower_than_ns != 0);
+	bpf_map__set_max_entries(skel->maps.slow_exits, env.slow_buffer);
 	/*
 	 * tp_btf checks its read of the vCPU struct against the kernel's
 	 * record (self_check.c); up to 5.15 the tracepoint passes the reason
@@ -719,6 +774,7 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
 	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
 	m->drops_keys_full = read_drops(skel, nr_cpus, DROP_KEYS_FULL);
 	m->keys = keys_since_start();
+	m->names = env.per_vm ? &vm_names : NULL;
 }
 
 /*
@@ -792,6 +848,24 @@ static void record_interval_keys(struct recording *rec, double t0_s, double t1_s
 	record_keys(rec->f, rec->fmt, t0_s, t1_s, &keys_delta);
 }
 
+/*
+ * Until @deadline, or a signal (EINTR): with --slower-than printing the
+ * slow exits as they come, else asleep.  <0: the ring buffer failed.
+ */
+static int wait_until(struct slow_exits *slow, const struct timespec *deadline)
+{
+	int err;
+
+	if (!slow->rb)
+		return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
+	err = slow_exits_wait(slow, deadline);
+	if (err == -EINTR)
+		return EINTR;
+	if (err)
+		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));
+	return err;
+}
+
 /* Flush what was written for this interval; a full disk stops the run. */
 static int record_flush(struct recording *rec)
 {
@@ -800,6 +874,137 @@ static int record_flush(struct recording *rec)
 			strerror(errno));
 		return -EIO;
 	}
+	return 0;
+}
+
+/* Probe, open, configure, load and attach: tp_btf, else classic. */
+static int attach(struct exittrace_bpf **skel, enum exittrace_attach *mode)
+{
+	int err;
+
+	phase("probing the kernel");
+	err = choose_attach(env.attach, mode);
+	if (err)
+		return err;
+	phase("loading and attaching");
+	err = open_attach(skel, *mode);
+	if (err && *mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
+		if (env.verbose)
+			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
+				strerror(-err));
+		*mode = ATTACH_CLASSIC;
+		libbpf_log_len = 0;
+		err = open_attach(skel, *mode);
+	}
+	if (err) {
+		libbpf_log_show();
+		/* privileges were checked before: -EACCES is the verifier's no */
+		if (err == -EPERM)
+			explain_load_error(err);
+		else if (err == -EACCES)
+			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
+				attach_name(*mode), *mode == ATTACH_BTF ? "; --attach classic may work" : "");
+		else
+			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
+				attach_name(*mode), strerror(-err));
+		return err;
+	}
+	phase("attached");
+	probe_release();	/* libbpf has its own copy of the BTF it needs */
+	return 0;
+}
+
+/* tp_btf's self-check compares its first exits with the kernel's record. */
+static void check_start(struct self_check_run *check, struct exittrace_bpf *skel,
+			enum exittrace_attach mode, int nr_cpus)
+{
+	if (mode != ATTACH_BTF || kvm_exit_args != 2)
+		return;
+	check->state = SELF_CHECK_RUNNING;
+	check->map_fd = bpf_map__fd(skel->maps.checks);
+	check->nr_cpus = nr_cpus;
+	check->reason_source = &skel->bss->reason_source;
+	check->link = &skel->links.exit_check;
+}
+
+/* --slower-than: read this skeleton's ring buffer, the count going on. */
+static int slow_open(struct slow_exits *slow, struct exittrace_bpf *skel)
+{
+	__u64 reported = slow->reported;
+	int err;
+
+	if (!env.slower_than_ns)
+		return 0;
+	err = slow_exits_open(slow, bpf_map__fd(skel->maps.slow_exits), &slow->opts);
+	slow->reported = reported;
+	return err;
+}
+
+/* The slow exits still in the buffer, printed (after a detach). */
+static int slow_drain(struct slow_exits *slow)
+{
+	int err;
+
+	if (!slow->rb)
+		return 0;
+	err = slow_exits_drain(slow);
+	if (err)
+		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));
+	return err;
+}
+
+/*
+ * SIGUSR2: let KVM be reloaded (kvm_reload.h).  The interval that ends
+ * here has been read and reported; its counts since start are carried
+ * over, every program and map is closed, and once KVM is back the tool
+ * loads again, relocated against the new modules' BTF.  The metrics keep
+ * being served meanwhile, unchanged.  0 once attached again; -EINTR if
+ * the run ended while waiting (then *@skel stays NULL).
+ */
+static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
+		      struct self_check_run *check, struct slow_exits *slow,
+		      struct snapshot *now, struct snapshot *before, int nr_cpus)
+{
+	const struct snapshot *sum = since_start(now);
+	struct snapshot keep = {};
+	__u32 why;
+	int err;
+
+	reload_requested = 0;
+	if (!sum || snapshot_copy(&keep, sum)) {
+		snapshot_free(&keep);
+		return -ENOMEM;
+	}
+	snapshot_free(&carried);
+	carried = keep;
+	/* every VM of the old modules has ended: KVM cannot unload under one */
+	per_vm_free(&per_vm);
+	memset(&per_vm, 0, sizeof(per_vm));
+	totals.nr = now->nr = before->nr = 0;
+	self_check_poll(check, 0, stderr);
+	check->state = SELF_CHECK_OFF;
+	exittrace_bpf__detach(*skel);	/* done before the last read: a no-op */
+	err = slow_drain(slow);
+	if (err)
+		return err;
+	slow_exits_close(slow);
+	for (why = 0; why < DROP_NR; why++)
+		carried_drops[why] = read_drops(*skel, nr_cpus, why);
+	exittrace_bpf__destroy(*skel);
+	*skel = NULL;
+	fprintf(stderr, "exittrace: detached for a KVM reload (%s): waiting for %s to be back\n",
+		kvm_reload_locked() ? "by install-kvm" : "SIGUSR2", kvm_module);
+	err = kvm_reload_wait(kvm_module, &exiting);
+	if (err)
+		return err;
+	err = attach(skel, mode);
+	if (err)
+		return err;
+	check_start(check, *skel, *mode, nr_cpus);
+	err = slow_open(slow, *skel);
+	if (err)
+		return err;
+	fprintf(stderr, "exittrace: attached again (%s), to %s\n", attach_name(*mode), kvm_module);
 	return 0;
 }
 
@@ -816,7 +1021,9 @@ int main(int argc, char **argv)
 	const char *why = "signal";
 	struct metrics_meta meta;
 	struct self_check_run check = { .state = SELF_CHECK_OFF };
-	int err, nr_cpus;
+	struct slow_exits slow = {};
+	__u64 slow_lost = 0;
+	int err, nr_cpus, waited;
 	long printed = 0;
 
 	err = exittrace_parse_args(argc, argv, 0, &env);
@@ -824,6 +1031,7 @@ int main(int argc, char **argv)
 		return 64;	/* EX_USAGE, as argp uses */
 	kvm_time.want = env.no_latency ? KVM_TIME_OFF : env.kvm_time;
 	ropts.per_vm = env.per_vm;
+	ropts.names = env.per_vm ? &vm_names : NULL;
 	ropts.histograms = env.histograms;
 	ropts.timestamp = env.timestamp;
 
@@ -836,47 +1044,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	phase("probing the kernel");
-	err = choose_attach(env.attach, &mode);
+	err = attach(&skel, &mode);
 	if (err)
 		goto cleanup;
-	phase("loading and attaching");
-	err = open_attach(&skel, mode);
-	if (err && mode == ATTACH_BTF && env.attach == ATTACH_AUTO) {
-		if (env.verbose)
-			fprintf(stderr, "exittrace: tp_btf failed (%s): trying the classic tracepoints\n",
-				strerror(-err));
-		mode = ATTACH_CLASSIC;
-		libbpf_log_len = 0;
-		err = open_attach(&skel, mode);
-	}
-	if (err) {
-		libbpf_log_show();
-		/* privileges were checked before: -EACCES is the verifier's no */
-		if (err == -EPERM)
-			explain_load_error(err);
-		else if (err == -EACCES)
-			fprintf(stderr, "exittrace: the kernel's verifier rejected the %s programs (its log is above)%s\n",
-				attach_name(mode), mode == ATTACH_BTF ? "; --attach classic may work" : "");
-		else
-			fprintf(stderr, "exittrace: loading or attaching the %s programs failed: %s\n",
-				attach_name(mode), strerror(-err));
-		goto cleanup;
-	}
-
-	phase("attached");
-	probe_release();	/* libbpf has its own copy of the BTF it needs */
-	if (mode == ATTACH_BTF && kvm_exit_args == 2) {
-		check.state = SELF_CHECK_RUNNING;
-		check.map_fd = bpf_map__fd(skel->maps.checks);
-		check.nr_cpus = nr_cpus;
-		check.reason_source = &skel->bss->reason_source;
-		check.link = &skel->links.exit_check;
-	}
+	check_start(&check, skel, mode, nr_cpus);
 
 	ropts.kvm_time = kvm_time.got != KVM_TIME_OFF;
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	/* tests only: an exittrace that cannot step aside (install-kvm refuses) */
+	if (!getenv("EXITTRACE_TEST_NO_STEP_ASIDE"))
+		signal(SIGUSR2, reload_handler);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	start_unix = now_s();
 	if (env.record) {
@@ -890,6 +1068,18 @@ int main(int argc, char **argv)
 	err = metrics_open(skel, nr_cpus, attach_name(mode));
 	if (err)
 		goto cleanup;
+	if (env.slower_than_ns) {
+		slow.opts = (struct slow_exits_opts){
+			.out = stdout,
+			.json = env.json,
+			.wall_clock = env.timestamp,
+			.start_mono_ns = (__u64)start.tv_sec * 1000000000ULL + (__u64)start.tv_nsec,
+			.start_unix_s = start_unix,
+		};
+		err = slow_open(&slow, skel);
+		if (err)
+			goto cleanup;
+	}
 	if (!env.json && !env.summary_only)
 		fprintf(stderr, "Tracing KVM exits... Hit Ctrl-C to end.\n");
 	/* tests wait for this line before starting the workload */
@@ -911,9 +1101,15 @@ int main(int argc, char **argv)
 
 		if (env.duration && ts_before(&end_at, &deadline))
 			deadline = end_at;
-		if (!exiting && rec.marks == (unsigned int)marks_requested &&
-		    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR &&
-		    !exiting && rec.marks == (unsigned int)marks_requested)
+		waited = 0;
+		if (!exiting && rec.marks == (unsigned int)marks_requested && !reload_requested)
+			waited = wait_until(&slow, &deadline);
+		if (waited < 0) {
+			err = waited;
+			goto cleanup;
+		}
+		if (waited == EINTR && !exiting && rec.marks == (unsigned int)marks_requested &&
+		    !reload_requested)
 			continue;	/* some other signal */
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		elapsed = mono_s(&t) - mono_s(&start);
@@ -923,7 +1119,8 @@ int main(int argc, char **argv)
 		}
 		if (exiting)
 			break;
-		marking = rec.marks != (unsigned int)marks_requested;
+		/* a reload ends the interval too: its counts are read first */
+		marking = rec.marks != (unsigned int)marks_requested || reload_requested;
 		due = !ts_before(&t, &deadline);
 		while (!ts_before(&t, &deadline))
 			ts_add_ms(&deadline, env.interval_ms);
@@ -932,9 +1129,13 @@ int main(int argc, char **argv)
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
 		/* -P and --by read each interval all the same, to retire exited VMs */
-		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !env.drill_kinds)
+		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !env.drill_kinds &&
+		    !reload_requested)
 			continue;
 
+		/* a reload: nothing may be counted between this last read and the close */
+		if (reload_requested)
+			exittrace_bpf__detach(skel);
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
 		if (!err)
 			err = read_keys(skel);
@@ -983,6 +1184,13 @@ int main(int argc, char **argv)
 		tmp = before;
 		before = now;
 		now = tmp;
+		if (reload_requested) {
+			err = step_aside(&skel, &mode, &check, &slow, &before, &now, nr_cpus);
+			if (err == -EINTR)
+				break;
+			if (err)
+				goto cleanup;
+		}
 	}
 
 	/*
@@ -992,14 +1200,26 @@ int main(int argc, char **argv)
 	 */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	elapsed = mono_s(&t) - mono_s(&start);
-	exittrace_bpf__detach(skel);
 	tsc_hz = kvm_time_tsc_hz(&kvm_time);
-	self_check_poll(&check, elapsed, stderr);
-	err = read_interval(skel, nr_cpus, &now, &before, &delta);
-	if (!err)
-		err = read_keys(skel);
-	if (err)
-		goto cleanup;
+	if (skel) {
+		exittrace_bpf__detach(skel);
+		/* the slow exits still in the buffer come before the summary */
+		err = slow_drain(&slow);
+		if (err)
+			goto cleanup;
+		self_check_poll(&check, elapsed, stderr);
+		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (!err)
+			err = read_keys(skel);
+		if (err)
+			goto cleanup;
+	} else {
+		/* ended while stepped aside for a KVM reload: all is carried */
+		now.nr = before.nr = delta.nr = 0;
+		keys_delta.nr = 0;
+	}
+	if (env.slower_than_ns)
+		slow_lost = read_drops(skel, nr_cpus, DROP_SLOW_EXITS);
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
 		report(&delta, &keys_delta, elapsed - last, &ropts);
@@ -1038,6 +1258,13 @@ int main(int argc, char **argv)
 		printf("attach: %s, self-check %s (%llu of %llu exits agreed)\n", meta.attach,
 		       self_check_state_name(check.state), (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.compared);
+		if (env.slower_than_ns) {
+			char thr[16];
+
+			printf("slow exits (latency >= %s): %llu reported, %llu lost\n",
+			       fmt_ns(thr, sizeof(thr), (double)env.slower_than_ns),
+			       (unsigned long long)slow.reported, (unsigned long long)slow_lost);
+		}
 		if (kvm_time.got != KVM_TIME_OFF)
 			printf("time in KVM: ends at %s of %s; TSC %.3f MHz\n",
 			       kvm_time.got == KVM_TIME_FEXIT ? "fexit" : "kretprobe", kvm_time.func,
@@ -1058,7 +1285,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)check.sum.compared, (unsigned long long)check.sum.agreed,
 		       (unsigned long long)check.sum.unmatched, kvm_time_name(kvm_time.got),
 		       kvm_time.func ? kvm_time.func : "", tsc_hz);
-		prog_stats_json(stdout, skel->obj);
+		if (env.slower_than_ns)
+			printf(",\"slower_than_ns\":%llu,\"slow_exits\":%llu,\"slow_exits_lost\":%llu",
+			       (unsigned long long)env.slower_than_ns, (unsigned long long)slow.reported,
+			       (unsigned long long)slow_lost);
+		if (skel)
+			prog_stats_json(stdout, skel->obj);
 		printf("}\n");
 	}
 	if (meta.drops_stats_full)
@@ -1067,6 +1299,9 @@ int main(int argc, char **argv)
 	if (meta.drops_keys_full)
 		fprintf(stderr, "exittrace: warning: the drill-down's map was full (%u keys): %llu events of --by were not counted; raise --max-keys\n",
 			env.max_keys, (unsigned long long)meta.drops_keys_full);
+	if (slow_lost)
+		fprintf(stderr, "exittrace: warning: %llu slow exits were lost: the ring buffer was full; raise --slow-buffer (%u bytes now)\n",
+			(unsigned long long)slow_lost, env.slow_buffer);
 	if (meta.drops_vcpus_full)
 		fprintf(stderr, "exittrace: warning: no task storage for some vCPU threads (out of memory?): some latencies were not measured\n");
 	/* the last interval's counts too, even in a run shorter than one */
@@ -1088,6 +1323,7 @@ cleanup:
 		err = -EIO;
 	}
 	http_stop(http);
+	slow_exits_close(&slow);
 	exittrace_bpf__destroy(skel);
 	probe_release();
 	snapshot_free(&now);
@@ -1095,6 +1331,8 @@ cleanup:
 	snapshot_free(&delta);
 	snapshot_free(&summary);
 	snapshot_free(&totals);
+	snapshot_free(&carried);
+	snapshot_free(&with_carried);
 	per_vm_free(&per_vm);
 	drill_free(&keys_now);
 	drill_free(&keys_before);
@@ -1102,5 +1340,6 @@ cleanup:
 	drill_free(&keys_shown);
 	drill_free(&keys_retired);
 	drill_dead_free(&keys_dead);
+	vm_names_free(&vm_names);
 	return err ? 1 : 0;
 }

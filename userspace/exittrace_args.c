@@ -14,6 +14,7 @@
 
 #include "drilldown.h"
 #include "exittrace_args.h"
+#include "vm_names.h"
 
 struct parse_state {
 	struct exittrace_args *args;
@@ -22,6 +23,7 @@ struct parse_state {
 	bool format_given;
 	bool interval_given;	/* by -i */
 	bool top_given;
+	bool slow_buffer_given;
 };
 
 const char *argp_program_version = "exittrace 0.1";
@@ -35,6 +37,7 @@ static const char doc[] =
 "    exittrace                 # a table every second; Ctrl-C for a summary\n"
 "    exittrace 5 3             # three 5-second tables\n"
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
+"    exittrace -P -p web1      # the VM QEMU runs as -name web1\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --by port,mmio  # which I/O ports and MMIO addresses, top 10\n"
@@ -43,6 +46,7 @@ static const char doc[] =
 "    exittrace -s --listen 127.0.0.1:9435     # /metrics for Prometheus to scrape\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
 "    kill -USR1 $(pidof exittrace)            # put a mark on that timeline\n"
+"    exittrace -s --slower-than 20ms          # a line for each exit slower than 20 ms\n"
 "\n"
 "Two times per exit.  IN KVM runs from kvm_exit to the return of the\n"
 "vendor's handle_exit() (to kvm_entry when the fastpath re-entered): the\n"
@@ -53,10 +57,10 @@ static const char doc[] =
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP };
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP, OPT_SLOWER_THAN, OPT_SLOW_BUFFER };
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace only this VM process (repeatable, up to 8)", 0 },
+	{ "pid", 'p', "PID|NAME", 0, "Trace only this VM process, by pid or by the name QEMU was given (-name NAME, libvirt's domain name; repeatable, up to 8)", 0 },
 	{ "vcpu", 'c', "VCPU", 0, "Trace only the vCPU with this KVM id (vcpu_id, as in kvm_entry: QEMU gives the APIC ID)", 0 },
 	{ "per-vm", 'P', NULL, 0, "Break the table down per VM process", 0 },
 	{ "histogram", 'H', NULL, 0, "Print log2 latency histograms of the top reasons", 0 },
@@ -88,6 +92,10 @@ static const struct argp_option opts[] = {
 	{ "by", OPT_BY, "KINDS", 0,
 	  "Drill down behind the exits, per VM: port (I/O port and direction), mmio (MMIO GPA), msr (MSR and read/write), gpa (NPF/EPT fault page), hypercall (its number); comma-separated or repeated", 0 },
 	{ "top", OPT_TOP, "N", 0, "Keys shown per VM and kind with --by (default 10; also bounds the metrics' labels)", 0 },
+	{ "slower-than", OPT_SLOWER_THAN, "DURATION", 0,
+	  "Print each exit whose latency (exit to that vCPU's next entry) is DURATION or more: 20ms, 500us, 1.5s, 250000ns (with -j: a JSON line each)", 0 },
+	{ "slow-buffer", OPT_SLOW_BUFFER, "SIZE", 0,
+	  "Ring buffer for --slower-than: a power of two from 4K to 1G (default 256K, 4096 events); events that find it full are counted as lost", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{},
 };
@@ -126,6 +134,84 @@ static bool parse_time_ms(const char *arg, double *ms)
 	else
 		return false;
 	return true;
+}
+
+bool exittrace_parse_duration_ns(const char *arg, __u64 *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	unsigned int i;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	/* plain decimals only: no sign, exponent, hex or leading space */
+	if (errno || end == arg || !isfinite(v) || v <= 0 ||
+	    strspn(arg, "0123456789.") != (size_t)(end - arg))
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		v *= units[i].ns;
+		if (v < 0.5 || v > 86400e9)
+			return false;
+		*ns = (__u64)(v + 0.5);
+		return true;
+	}
+	return false;
+}
+
+bool exittrace_parse_size(const char *arg, unsigned long long *bytes)
+{
+	unsigned long long v;
+	unsigned int shift;
+	char *end;
+
+	if (!(*arg >= '0' && *arg <= '9'))
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno)
+		return false;
+	if (!*end)
+		shift = 0;
+	else if (!strcmp(end, "K") || !strcmp(end, "k"))
+		shift = 10;
+	else if (!strcmp(end, "M"))
+		shift = 20;
+	else if (!strcmp(end, "G"))
+		shift = 30;
+	else
+		return false;
+	if (v > (~0ULL >> shift))
+		return false;
+	*bytes = v << shift;
+	return true;
+}
+
+static void parse_slower_than(struct argp_state *state, const char *arg, __u64 *ns)
+{
+	if (!exittrace_parse_duration_ns(arg, ns)) {
+		argp_error(state, "invalid --slower-than '%s': give a duration above 0 with its unit, up to a day: 20ms, 500us, 1.5s, 250000ns",
+			   arg);
+		((struct parse_state *)state->input)->bad = true;
+	}
+}
+
+static void parse_slow_buffer(struct argp_state *state, const char *arg, unsigned int *bytes)
+{
+	unsigned long long v;
+
+	if (!exittrace_parse_size(arg, &v) || v < EXITTRACE_SLOW_BUFFER_MIN ||
+	    v > EXITTRACE_SLOW_BUFFER_MAX || (v & (v - 1))) {
+		argp_error(state, "invalid --slow-buffer '%s': give a power of two from 4K to 1G (4096, 64K, 1M)",
+			   arg);
+		((struct parse_state *)state->input)->bad = true;
+		return;
+	}
+	*bytes = (unsigned int)v;
 }
 
 static void parse_interval(struct argp_state *state, const char *arg, unsigned int *interval_ms)
@@ -203,6 +289,28 @@ bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, sock
 	return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1;
 }
 
+/*
+ * -p NAME: resolved once, here, to the pid of the one QEMU whose -name
+ * it is (vm_names.h); a VM started later under that name is not seen.
+ */
+static bool pid_of_vm_name(struct argp_state *state, const char *name, __u32 *pid)
+{
+	uint32_t found = 0, other = 0;
+	int err = *name ? vm_pid_by_name(NULL, name, &found, &other) : -EINVAL;
+
+	if (err == -EINVAL)
+		argp_error(state, "-p needs a PID or the name of a VM");
+	else if (err == -ENOENT)
+		argp_error(state, "no running VM is named '%s': -p takes a PID or the name a QEMU was given with -name", name);
+	else if (err == -EEXIST)
+		argp_error(state, "several VMs are named '%s' (pids %u and %u at least): give -p PID", name,
+			   found, other);
+	else if (err)
+		argp_error(state, "cannot look for the VM named '%s' in /proc: %s", name, strerror(-err));
+	*pid = found;
+	return !err;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -213,6 +321,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (args->nr_pids == EXITTRACE_MAX_PIDS) {
 			argp_error(state, "at most %d -p options", EXITTRACE_MAX_PIDS);
 			return EINVAL;
+		}
+		/* all digits: a pid; anything else a name ("-name 4u" is one) */
+		if (!*arg || arg[strspn(arg, "0123456789")]) {
+			if (!pid_of_vm_name(state, arg, &args->pids[args->nr_pids]))
+				return EINVAL;
+			args->nr_pids++;
+			break;
 		}
 		args->pids[args->nr_pids] = parse_long(state, "PID", arg, 1, 0x3fffffff);
 		if (kill(args->pids[args->nr_pids], 0) && errno == ESRCH) {
@@ -310,6 +425,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		args->top = parse_long(state, "--top", arg, 1, 100000);
 		ps->top_given = true;
 		break;
+	case OPT_SLOWER_THAN:
+		parse_slower_than(state, arg, &args->slower_than_ns);
+		break;
+	case OPT_SLOW_BUFFER:
+		parse_slow_buffer(state, arg, &args->slow_buffer);
+		ps->slow_buffer_given = true;
+		break;
 	case OPT_KVM_TIME:
 		if (!strcmp(arg, "auto"))
 			args->kvm_time = KVM_TIME_AUTO;
@@ -372,6 +494,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-c with --by needs the per-thread state that --no-latency turns off: drop one");
 			return EINVAL;
 		}
+		if (args->slower_than_ns && args->no_latency) {
+			argp_error(state, "--slower-than judges latencies, which --no-latency does not measure: drop one");
+			return EINVAL;
+		}
+		if (ps->slow_buffer_given && !args->slower_than_ns) {
+			argp_error(state, "--slow-buffer sizes the buffer of --slower-than: give that too");
+			return EINVAL;
+		}
 		if (args->histograms && args->no_latency) {
 			argp_error(state, "-H shows latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
@@ -395,6 +525,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 		.vcpu = -1,
 		.max_keys = 32768,
 		.top = 10,
+		.slow_buffer = EXITTRACE_SLOW_BUFFER_DEFAULT,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);
 }

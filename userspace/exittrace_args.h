@@ -56,7 +56,24 @@ struct exittrace_args {
 	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
 	__u32 drill_kinds;		/* --by: DRILL_KIND() mask, 0: no drill-down */
 	unsigned int top;		/* --top: keys shown per VM and kind */
+	__u64 slower_than_ns;		/* --slower-than: report exits this slow; 0: off */
+	unsigned int slow_buffer;	/* --slow-buffer: the ring buffer's bytes */
 };
+
+/* --slow-buffer: a power of two from one (x86) page on; 256 KiB = 4096 events */
+#define EXITTRACE_SLOW_BUFFER_MIN	4096U
+#define EXITTRACE_SLOW_BUFFER_MAX	(1U << 30)
+#define EXITTRACE_SLOW_BUFFER_DEFAULT	(256U * 1024)
+
+/*
+ * "20ms", "1.5s", "500us", "250000ns" -> nanoseconds (> 0, at most a
+ * day); false if it is not such a duration.  The unit is required: a
+ * bare number means seconds to some tools and microseconds to others.
+ */
+bool exittrace_parse_duration_ns(const char *arg, __u64 *ns);
+
+/* "256K", "1M", "65536" -> bytes; false if not a size in bytes, K, M or G. */
+bool exittrace_parse_size(const char *arg, unsigned long long *bytes);
 
 /* Shortest interval: below it the map walk itself would be the workload. */
 #define EXITTRACE_MIN_INTERVAL_MS	100

@@ -19,7 +19,8 @@ struct http_server {
 	pthread_mutex_t lock;		/* over published and meta */
 	struct snapshot published;	/* cumulative, as the loop last read it */
 	struct drill_snap keys;		/* --by: meta.keys points here */
-	struct metrics_meta meta;
+	struct metrics_meta meta;	/* meta.names points to names */
+	struct vm_names names;		/* the loop's, as published: it changes them */
 };
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
@@ -48,6 +49,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	struct http_server *srv = cls;
 	struct snapshot copy = {};
 	struct drill_snap keys = {};
+	struct vm_names names = {};
 	struct metrics_meta meta;
 	enum metrics_format fmt;
 	char *body = NULL;
@@ -69,13 +71,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 								    MHD_HTTP_HEADER_ACCEPT));
 	/* the lock only for the copy: the text is made outside it */
 	pthread_mutex_lock(&srv->lock);
-	err = snapshot_copy(&copy, &srv->published);
+	err = snapshot_copy(&copy, &srv->published) ?: vm_names_copy(&names, &srv->names);
 	meta = srv->meta;
 	if (!err && meta.keys) {
 		err = drill_copy(&keys, meta.keys);
 		meta.keys = &keys;
 	}
 	pthread_mutex_unlock(&srv->lock);
+	meta.names = &names;
 	f = err ? NULL : open_memstream(&body, &len);
 	if (!f || metrics_write(f, fmt, &copy, &meta)) {
 		if (f)
@@ -83,11 +86,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		free(body);
 		snapshot_free(&copy);
 		drill_free(&keys);
+		vm_names_free(&names);
 		return MHD_NO;	/* out of memory: drop the connection */
 	}
 	fclose(f);
 	snapshot_free(&copy);
 	drill_free(&keys);
+	vm_names_free(&names);
 	return reply(conn, MHD_HTTP_OK, metrics_content_type(fmt), body, len, MHD_RESPMEM_MUST_FREE);
 }
 
@@ -162,6 +167,8 @@ int http_publish(struct http_server *srv, const struct snapshot *s, const struct
 	err = snapshot_copy(&srv->published, s);
 	if (!err && m->keys)
 		err = drill_copy(&srv->keys, m->keys);
+	if (!err && m->names)
+		err = vm_names_copy(&srv->names, m->names);
 	if (!err) {
 		srv->meta = *m;
 		srv->meta.keys = m->keys ? &srv->keys : NULL;
@@ -179,5 +186,6 @@ void http_stop(struct http_server *srv)
 	pthread_mutex_destroy(&srv->lock);
 	snapshot_free(&srv->published);
 	drill_free(&srv->keys);
+	vm_names_free(&srv->names);
 	free(srv);
 }

@@ -112,9 +112,14 @@ static void metric_family(FILE *f, enum metrics_format fmt, const struct metric_
 	fprintf(f, "# TYPE %s%s %s\n", fam->name, is_counter(fam) ? "_total" : "", fam->type);
 }
 
-/* isa, reason[, code][, pid] of @r, without braces. */
-static const char *row_labels(char *buf, size_t len, const struct row *r, bool code)
+/* isa="SVM",reason="...",code="...",pid="...",vm="<VM_NAME_MAX>" fits */
+#define LABELS_MAX	256
+
+/* isa, reason[, code][, pid[, vm]] of @r, without braces. */
+static const char *row_labels(char *buf, size_t len, const struct row *r, bool code,
+			      const struct metrics_meta *m)
 {
+	const char *vm = vm_names_get(m->names, r->key.tgid);
 	char name[32];
 	int n;
 
@@ -123,21 +128,24 @@ static const char *row_labels(char *buf, size_t len, const struct row *r, bool c
 	if (code && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - n, ",code=\"%u\"", r->key.reason);
 	if (r->key.tgid && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, ",pid=\"%u\"", r->key.tgid);
+		n += snprintf(buf + n, len - n, ",pid=\"%u\"", r->key.tgid);
+	/* vm_names.h made it a label value that needs no escapes */
+	if (r->key.tgid && vm && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ",vm=\"%s\"", vm);
 	return buf;
 }
 
 /* slot j holds [2^j, 2^(j+1)) ns: its upper bound (exact in 10 digits,
  * up to 2^31 ns = 2.147483648 s); the last slot has none, so its
  * latencies are in +Inf only */
-static void latency_histogram(FILE *f, const struct row *r)
+static void latency_histogram(FILE *f, const struct row *r, const struct metrics_meta *m)
 {
 	const char *name = kvm_exit_latency.name;
 	unsigned long long below = 0;
-	char labels[128];
+	char labels[LABELS_MAX];
 	unsigned int j;
 
-	row_labels(labels, sizeof(labels), r, false);
+	row_labels(labels, sizeof(labels), r, false, m);
 	for (j = 0; j < EXITTRACE_HIST_SLOTS - 1; j++) {
 		below += r->st.hist[j];
 		fprintf(f, "%s_bucket{%s,le=\"%.10g\"} %llu\n", name, labels,
@@ -190,25 +198,25 @@ static void keys_write(FILE *f, enum metrics_format fmt, const struct drill_snap
 int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *s,
 		  const struct metrics_meta *m)
 {
-	char labels[128];
+	char labels[LABELS_MAX];
 	unsigned int i;
 
 	metric_family(f, fmt, &kvm_exits);
 	for (i = 0; i < s->nr; i++)
 		fprintf(f, "kvm_exits_total{%s} %llu\n",
-			row_labels(labels, sizeof(labels), &s->rows[i], true),
+			row_labels(labels, sizeof(labels), &s->rows[i], true, m),
 			(unsigned long long)s->rows[i].st.count);
 	if (m->kvm_time) {
 		metric_family(f, fmt, &kvm_exit_handling);
 		for (i = 0; i < s->nr; i++)
 			fprintf(f, "kvm_exit_handling_seconds_total{%s} %.9f\n",
-				row_labels(labels, sizeof(labels), &s->rows[i], true),
+				row_labels(labels, sizeof(labels), &s->rows[i], true, m),
 				(double)s->rows[i].st.kvm_sum_ns / 1e9);
 	}
 	if (m->latency) {
 		metric_family(f, fmt, &kvm_exit_latency);
 		for (i = 0; i < s->nr; i++)
-			latency_histogram(f, &s->rows[i]);
+			latency_histogram(f, &s->rows[i], m);
 	}
 	if (m->keys)
 		keys_write(f, fmt, m->keys, m->latency);

@@ -42,6 +42,7 @@ struct metrics_meta {
 	__u64 drops_keys_full;		/* --by: events not counted, map full */
 	/* --by: the top N keys per VM and kind since start, or NULL */
 	const struct drill_snap *keys;
+	const struct vm_names *names;	/* -P: a vm label by pid, or NULL */
 };
 
 /* The HTTP Content-Type of @fmt. */

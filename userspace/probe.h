@@ -41,6 +41,9 @@ int probe_kvm_tp_args(const char *tracepoint);
 /* Task storage from tracing programs (Linux 5.13). */
 bool probe_task_storage(void);
 
+/* BPF ring buffers (Linux 5.8), for --slower-than's events. */
+bool probe_ringbuf(void);
+
 /* Free the kernel BTF the probes above read (once per run) and kept. */
 void probe_release(void);
 

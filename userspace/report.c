@@ -237,7 +237,6 @@ const char *row_reason_name(const struct exit_key *key, char *buf, size_t len)
 	return buf;
 }
 
-/* 1234567 ns -> "1.23ms"; fits 8 columns */
 const char *fmt_ns(char *buf, size_t len, double ns)
 {
 	if (ns < 1e3)
@@ -304,6 +303,17 @@ void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char 
 	}
 }
 
+/*
+ * -P's VM column: the name QEMU was given (vm_names.h), cut to the
+ * column; JSON and the metrics carry it whole.  "-" for a VM without one.
+ */
+#define VM_COL	12
+
+static const char *vm_name(const struct report_opts *o, const struct row *r)
+{
+	return vm_names_get(o->names, r->key.tgid) ?: "-";
+}
+
 void print_table(FILE *f, const struct snapshot *s, double interval_s,
 		 const struct report_opts *o)
 {
@@ -321,11 +331,11 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 	}
 	if (o->kvm_time) {
 		/* over the columns below: which time is which */
-		fprintf(f, "%*s %-18s %s\n", o->per_vm ? 59 : 51, "", "---- in KVM ----",
+		fprintf(f, "%*s %-18s %s\n", o->per_vm ? 60 + VM_COL : 51, "", "---- in KVM ----",
 			"------ exit -> next entry ------");
 	}
 	if (o->per_vm)
-		fprintf(f, "%-7s ", "PID");
+		fprintf(f, "%-7s %-*s ", "PID", VM_COL, "VM");
 	fprintf(f, "%-3s %-20s %10s %6s %9s", "ISA", "REASON", "COUNT", "SHARE", "RATE/s");
 	if (o->kvm_time)
 		fprintf(f, " %8s %9s", "AVG", "TOTAL");
@@ -336,7 +346,7 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 		const struct exit_stats *st = &r->st;
 
 		if (o->per_vm)
-			fprintf(f, "%-7u ", r->key.tgid);
+			fprintf(f, "%-7u %-*.*s ", r->key.tgid, VM_COL, VM_COL, vm_name(o, r));
 		fprintf(f, "%-3s %-20.20s %10llu %5.1f%% %9.1f",
 			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
 			(unsigned long long)st->count,
@@ -350,7 +360,7 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 			fmt_ns(b4, sizeof(b4), (double)st->lat_sum_ns));
 	}
 	if (o->per_vm)
-		fprintf(f, "%-7s ", "");
+		fprintf(f, "%-7s %-*s ", "", VM_COL, "");
 	fprintf(f, "%-3s %-20s %10llu %5.1f%% %9.1f", "", "TOTAL",
 		(unsigned long long)total.count, total.count ? 100.0 : 0.0,
 		interval_s > 0 ? (double)total.count / interval_s : 0.0);
@@ -375,7 +385,7 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 			continue;
 		fprintf(f, "\n");
 		if (o->per_vm)
-			fprintf(f, "pid %u ", r->key.tgid);
+			fprintf(f, "pid %u (%s) ", r->key.tgid, vm_name(o, r));
 		fprintf(f, "%s %s: exit -> entry latency\n", exit_isa_name(r->key.isa),
 			row_reason_name(&r->key, name, sizeof(name)));
 		print_log2_hist(f, r->st.hist, EXITTRACE_HIST_SLOTS, "nsecs");
@@ -402,7 +412,8 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 
 		fprintf(f, "%s{", i ? "," : "");
 		if (o->per_vm)
-			fprintf(f, "\"pid\":%u,", r->key.tgid);
+			fprintf(f, "\"pid\":%u,\"vm\":\"%s\",", r->key.tgid,
+				vm_names_get(o->names, r->key.tgid) ?: "");
 		fprintf(f, "\"isa\":\"%s\",\"code\":%u,\"name\":\"%s\",\"count\":%llu,"
 			"\"unpaired\":%llu,\"lat_count\":%llu,\"lat_sum_ns\":%llu,"
 			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu,"

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "../bpf/exittrace.h"
+#include "vm_names.h"
 
 struct row {
 	struct exit_key key;
@@ -77,6 +78,7 @@ struct report_opts {
 	 */
 	bool interval;
 	bool kvm_time;		/* time in KVM is measured: show its columns */
+	const struct vm_names *names;	/* -P: the VMs' names by pid, or NULL */
 };
 
 void print_table(FILE *f, const struct snapshot *s, double interval_s,
@@ -84,9 +86,9 @@ void print_table(FILE *f, const struct snapshot *s, double interval_s,
 void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit);
 void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
 		const struct report_opts *o);
-/* Name for a row's reason: table name, or "UNKNOWN_<code>". */
 /* 1234567 ns -> "1.23ms"; fits 8 columns */
 const char *fmt_ns(char *buf, size_t len, double ns);
+/* Name for a row's reason: table name, or "UNKNOWN_<code>". */
 const char *row_reason_name(const struct exit_key *key, char *buf, size_t len);
 
 #endif /* REPORT_H */

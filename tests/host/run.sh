@@ -141,6 +141,9 @@ check exittrace-bad-count 64 'invalid count' ./exittrace 1 x
 # a pid that cannot exist: one above this machine's pid_max
 check exittrace-bad-pid 64 'no process with PID' ./exittrace -p $(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 check exittrace-bad-vcpu 64 'invalid vCPU' ./exittrace -c -1
+# -p NAME: no QEMU on this machine runs as that VM (the bed's realvm suite
+# picks a real one by name)
+check exittrace-bad-vm-name 64 "no running VM is named 'no-such-vm'" ./exittrace -p no-such-vm
 check exittrace-too-many 64 'unexpected argument' ./exittrace 1 2 3
 check exittrace-help 0 'USAGE: exittrace' ./exittrace --help
 check exittrace-no-latency-hist 64 'which --no-latency does not measure' ./exittrace --no-latency -H
@@ -153,6 +156,23 @@ check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels 
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
 check exittrace-bad-by 64 "invalid --by 'ioport'" ./exittrace --by ioport
 check exittrace-top-needs-by 64 'give --by KINDS too' ./exittrace --top 5
+# --slower-than: a duration with its unit (ns, us, ms, s), above 0, at
+# most a day; a bare number is refused (seconds or microseconds?)
+for d in 20 0ms -5ms 20min ms 1e3ns 86401s '20 ms' ''; do
+	check "exittrace-slower-than-bad[$d]" 64 "invalid --slower-than '$d': give a duration above 0 with its unit" \
+		./exittrace --slower-than "$d"
+done
+# each unit is accepted: --help after it ends the run (exit 0) only once
+# the whole command line parsed
+for d in 250000ns 500us 20ms 1.5s; do
+	check "exittrace-slower-than-unit[$d]" 0 'USAGE: exittrace' ./exittrace --slower-than "$d" --help
+done
+check exittrace-slower-than-no-latency 64 'which --no-latency does not measure' \
+	./exittrace --slower-than 20ms --no-latency
+check exittrace-slow-buffer-alone 64 'give that too' ./exittrace --slow-buffer 64K
+check exittrace-slow-buffer-not-pow2 64 "invalid --slow-buffer '3000': give a power of two from 4K to 1G" \
+	./exittrace --slower-than 20ms --slow-buffer 3000
+check exittrace-slow-buffer-too-big 64 "invalid --slow-buffer '2G'" ./exittrace --slower-than 20ms --slow-buffer 2G
 
 work=$(mktemp -d)
 # servers a check starts (node_exporter, prometheus, exittrace --listen):
@@ -244,6 +264,12 @@ check bedcheck-order-bad 1 'CPUID +1000 +999 +-1 .*<-- differs' $bc order $fx/gu
 # whose every observer must count exactly the events fired (its figures
 # are reported, never judged)
 check bench-native-counts 0 'perf record -a .* ok: ' "$build/native/native_bench" -n 4800 -r 1 -o "$work/native"
+# bench-patch: every build of the series' exit hooks (exit_stats.h from
+# kvm-patch/, kernel stand-ins) counts exactly the exits it ran
+check bench-patch-counts 0 'patch_tls +ok: vCPU slot 10 [1-9]' \
+	"$build/native/patch_bench" -n 640 -r 1 -o "$work/patch"
+check bench-patch-bad-n 2 '^bench-patch: -n wants a number of exits from 64' \
+	"$build/native/patch_bench" -n 10 -o "$work/patch"
 
 # The timeline: a recording made by `make demo` in the QEMU bed (the
 # exittrace that wrote it printed timeline-final.json when it stopped).
@@ -340,6 +366,18 @@ else
 		case " $t " in *" 29 "*) return 1 ;; esac
 	}
 	check exittrace-no-latency-no-task-storage 0 'map types: [0-9]' no_task_storage --no-latency
+	# --slower-than's ring buffer (BPF_MAP_TYPE_RINGBUF is 27) exists only
+	# when asked for: without it the programs load with no buffer at all
+	ringbufs() {	# ringbufs OPTIONS...: "ring buffers: N" of a running exittrace
+		local t
+		t=$(map_types "$@")
+		echo "map types: $t"
+		echo "ring buffers: $(echo " $t " | grep -o ' 27 ' | wc -l)"
+	}
+	check exittrace-no-ringbuf-by-default 0 'ring buffers: 0$' ringbufs
+	check exittrace-slower-than-ringbuf 0 'ring buffers: 1$' ringbufs --slower-than 20ms --slow-buffer 64K
+	check exittrace-host-slower-than 0 '"slower_than_ns":20000000,"slow_exits":0,"slow_exits_lost":0' \
+		./exittrace -s -j -d 1 --slower-than 20ms
 	# tp_btf needs the vendor's vCPU struct in the BTF.  Which answer is
 	# right is decided here, from the kernel's BTF, not from what
 	# exittrace says: with the struct (a host with kvm_intel/kvm_amd and
@@ -400,12 +438,23 @@ else
 		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups ./exittrace -s -d 1
+	# what the systemd unit grants (userspace/exittrace.service.in): root
+	# with CAP_BPF and CAP_PERFMON only loads and attaches; either alone
+	# is refused, so neither can be dropped
+	check exittrace-caps-bpf-perfmon 0 '"final":true' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf,+perfmon ./exittrace -s -j -d 1
+	check exittrace-caps-bpf-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+bpf ./exittrace -s -d 1
+	check exittrace-caps-perfmon-only 1 'not allowed to load BPF' \
+		setpriv --inh-caps=-all --bounding-set=-all,+perfmon ./exittrace -s -d 1
 fi
 
 # the metrics files, read by promtool and node_exporter
 . tests/host/metrics.sh
 # exittrace --listen, scraped by Prometheus
 . tests/host/http.sh
+# the man pages, make install and the systemd unit
+. tests/host/install.sh
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

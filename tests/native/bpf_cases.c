@@ -28,6 +28,7 @@ struct et_mode {
 	bool no_self_check;	/* not a mode: the self-check's share of the default */
 	bool kvm_time;		/* kvm_time_on (a handled program attached) */
 	bool by_port;		/* --by port: one kvm_pio event per exit */
+	__u64 slower_than_ns;	/* --slower-than; 0: off, no ring buffer */
 	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
 };
 
@@ -44,6 +45,9 @@ static const struct et_mode et_modes[] = {
 	  .prog = "bench_round3", .kvm_time = true, .rt_events = 3 },
 	{ .id = "et_kvm_time_fast", .label = "exittrace + time in KVM, fastpath exit",
 	  .prog = "bench_round", .kvm_time = true, .rt_events = 2 },
+	/* the bench's exits take ns: none reaches 1 s, so this is the compare alone */
+	{ .id = "et_slower_than", .label = "exittrace --slower-than 1s (none slow)", .prog = "bench_round",
+	  .slower_than_ns = 1000000000ULL, .rt_events = 2 },
 	{ .id = "et_classic", .label = "exittrace --attach classic", .prog = "bench_round_tp",
 	  .classic = true, .rt_events = 2 },
 	{ .id = "et_by_port", .label = "exittrace --by port (3 programs)", .prog = "bench_round_by",
@@ -66,6 +70,7 @@ static const struct peer_prog peer_progs[] = {
 	{ "task_storage", "tp_btf + task storage get", "piece", "tstore_btf", 2 },
 	{ "latency_floor", "tp_btf: task storage + clock only", "piece", "latency_floor_btf", 2 },
 	{ "count_floor", "tp_btf: one per-CPU counter, exit only", "piece", "count_floor_btf", 1 },
+	{ "count_global", "tp_btf: the same in global data by CPU", "piece", "count_global_btf", 1 },
 	{ "vcpu_standin", "tp_btf: the bench's vCPU stand-in", "piece", "vcpu_standin_btf", 2 },
 	{ "bcc_kvmexit", "bcc kvmexit shape (classic, counts)", "peer", "bcc_counts_tp", 1 },
 	{ "hash_design", "bpftrace/bcc shape (classic, tid hash)", "peer", "hash_design_tp", 2 },
@@ -190,9 +195,28 @@ static void hash_verify(struct bench_case *c)
 	free(n);
 }
 
+/* the global-data counters, read where the program wrote them: the mapped .bss */
+static void global_verify(struct bench_case *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 sum = 0;
+
+	if (ncpu > NATIVE_GLOBAL_CPUS) {
+		snprintf(c->check, sizeof(c->check), "FAILED: %d CPUs, rows for %d", ncpu,
+			 NATIVE_GLOBAL_CPUS);
+		return;
+	}
+	for (i = 0; i < ncpu; i++)
+		sum += peers->bss->global_counts[i][NATIVE_REASON];
+	snprintf(c->check, sizeof(c->check), "%s: %llu exits counted (want %llu)",
+		 sum == c->exits ? "ok" : "FAILED", (unsigned long long)sum,
+		 (unsigned long long)c->exits);
+}
+
 static const struct case_ops et_ops = { bpf_attach, bpf_detach, et_verify };
 static const struct case_ops peer_ops = { bpf_attach, bpf_detach, peer_verify };
 static const struct case_ops hash_ops = { bpf_attach, bpf_detach, hash_verify };
+static const struct case_ops global_ops = { bpf_attach, bpf_detach, global_verify };
 
 static struct bpf_case *bpf_case_new(struct bench_case *c)
 {
@@ -225,6 +249,8 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 	obs->rodata->per_vm = m->per_vm;
 	obs->rodata->latency = !m->exit_only;
 	bpf_map__set_autocreate(obs->maps.vcpus, !m->exit_only);
+	obs->rodata->slower_than_ns = m->slower_than_ns;
+	bpf_map__set_autocreate(obs->maps.slow_exits, m->slower_than_ns != 0);
 	if (m->classic) {
 		/* exittrace's classic programs: preallocated stats, ids for identity */
 		bpf_map__set_map_flags(obs->maps.stats, 0);
@@ -268,7 +294,8 @@ int bpf_cases_add(struct case_table *t)
 		c->label = p->label;
 		c->group = p->group;
 		c->rt_events = p->rt_events;
-		c->ops = !strcmp(p->id, "hash_design") ? &hash_ops : &peer_ops;
+		c->ops = !strcmp(p->id, "hash_design") ? &hash_ops :
+			 !strcmp(p->id, "count_global") ? &global_ops : &peer_ops;
 		b = bpf_case_new(c);
 		if (!b)
 			return -ENOMEM;
@@ -298,7 +325,8 @@ void bpf_cases_free(struct case_table *t)
 	size_t i;
 
 	for (i = 0; i < t->nr; i++) {
-		if (t->c[i].ops != &et_ops && t->c[i].ops != &peer_ops && t->c[i].ops != &hash_ops)
+		if (t->c[i].ops != &et_ops && t->c[i].ops != &peer_ops && t->c[i].ops != &hash_ops &&
+		    t->c[i].ops != &global_ops)
 			continue;
 		b = t->c[i].priv;
 		if (!b)

@@ -27,4 +27,8 @@
 /* --by port: the port of the bench's kvm_pio event (as exit_probe's) */
 #define NATIVE_PORT		0x5c20
 
+/* peers.bpf.c's counters in global data: a row of reasons per CPU */
+#define NATIVE_GLOBAL_CPUS	64
+#define NATIVE_GLOBAL_REASONS	1024
+
 #endif /* NATIVE_H */

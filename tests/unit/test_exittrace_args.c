@@ -224,3 +224,52 @@ TEST(args_by_and_top)
 	CHECK(parse(&a, "--by gpa -c 0 --no-latency") != 0);
 	CHECK(parse(&a, "--by gpa --no-latency") == 0);
 }
+
+TEST(args_slower_than)
+{
+	struct exittrace_args a;
+	__u64 ns;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK_EQ_U64(a.slower_than_ns, 0);
+	CHECK_EQ_U64(a.slow_buffer, EXITTRACE_SLOW_BUFFER_DEFAULT);
+	CHECK(parse(&a, "--slower-than 20ms") == 0);
+	CHECK_EQ_U64(a.slower_than_ns, 20000000);
+	CHECK(parse(&a, "--slower-than 1.5s --slow-buffer 64K") == 0);
+	CHECK_EQ_U64(a.slower_than_ns, 1500000000);
+	CHECK_EQ_U64(a.slow_buffer, 65536);
+	CHECK(exittrace_parse_duration_ns("500us", &ns) && ns == 500000);
+	CHECK(exittrace_parse_duration_ns("250000ns", &ns) && ns == 250000);
+	CHECK(exittrace_parse_duration_ns("0.5ms", &ns) && ns == 500000);
+	CHECK(exittrace_parse_duration_ns("86400s", &ns) && ns == 86400000000000ULL);
+	/* a unit is required; nothing signed, empty, zero or past a day */
+	CHECK(!exittrace_parse_duration_ns("20", &ns));
+	CHECK(!exittrace_parse_duration_ns("20 ms", &ns));
+	CHECK(!exittrace_parse_duration_ns("20min", &ns));
+	CHECK(!exittrace_parse_duration_ns("ms", &ns));
+	CHECK(!exittrace_parse_duration_ns("", &ns));
+	CHECK(!exittrace_parse_duration_ns("0ms", &ns));
+	CHECK(!exittrace_parse_duration_ns("-5ms", &ns));
+	CHECK(!exittrace_parse_duration_ns("+5ms", &ns));
+	CHECK(!exittrace_parse_duration_ns("1e3ns", &ns));
+	CHECK(!exittrace_parse_duration_ns("0.1ns", &ns));
+	CHECK(!exittrace_parse_duration_ns("86401s", &ns));
+	CHECK(parse(&a, "--slower-than 20") != 0);
+	CHECK(parse(&a, "--slower-than 20ms --no-latency") != 0);
+	CHECK(parse(&a, "--slow-buffer 64K") != 0);
+	CHECK(parse(&a, "--slower-than 1ms --slow-buffer 3000") != 0);
+	CHECK(parse(&a, "--slower-than 1ms --slow-buffer 2K") != 0);
+	CHECK(parse(&a, "--slower-than 1ms --slow-buffer 2G") != 0);
+	CHECK(parse(&a, "--slower-than 1ms --slow-buffer 1M") == 0);
+	CHECK_EQ_U64(a.slow_buffer, 1 << 20);
+}
+
+/* -p NAME is looked up in this machine's /proc: no QEMU here has this name */
+TEST(args_pid_by_vm_name)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "-p no-such-vm.exittrace-unit") != 0);
+	CHECK(parse(&a, "-p 1") == 0);
+	CHECK_EQ_U64(a.pids[0], 1);
+}

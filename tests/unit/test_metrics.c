@@ -283,3 +283,23 @@ TEST(metrics_format_follows_the_accept_header)
 	CHECK(metrics_format_for_accept("application/openmetrics-text; version=1.0.0; q=0.0") == METRICS_TEXT);
 	CHECK(metrics_format_for_accept("application/openmetrics-textual") == METRICS_TEXT);
 }
+
+/* -P with a named VM: a vm label beside pid, in every family */
+TEST(metrics_vm_label)
+{
+	struct vm_name_entry named[] = { { 4242, "web1" } };
+	struct vm_names names = { named, 1, 1 };
+	struct metrics_meta with_names = measured;
+	struct snapshot s = {};
+
+	with_names.names = &names;
+	hlt_row(&s, 4242);
+	hlt_row(&s, 77);
+	CAPTURE(metrics_write(f, METRICS_TEXT, &s, &with_names));
+	CHECK(strstr(captured, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\",pid=\"4242\",vm=\"web1\"} 3\n"));
+	CHECK(strstr(captured, "{isa=\"VMX\",reason=\"HLT\",pid=\"4242\",vm=\"web1\",le=\"+Inf\"} 3\n"));
+	CHECK(strstr(captured, "kvm_exit_handling_seconds_total{isa=\"VMX\",reason=\"HLT\",code=\"12\",pid=\"4242\",vm=\"web1\"}"));
+	/* no name, no label (an empty one would be the same to Prometheus) */
+	CHECK(strstr(captured, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\",pid=\"77\"} 3\n"));
+	snapshot_free(&s);
+}

@@ -166,9 +166,34 @@ TEST(json_line_fields)
 	CAPTURE(print_json(f, &s, 1.0, 12.5, &opts));
 	CHECK(strstr(captured, "\"tool\":\"exittrace\"") != NULL);
 	CHECK(strstr(captured, "\"total_exits\":5") != NULL);
-	CHECK(strstr(captured, "\"pid\":4242,\"isa\":\"SVM\",\"code\":1024,\"name\":\"NPF\",\"count\":5") != NULL);
+	CHECK(strstr(captured, "\"pid\":4242,\"vm\":\"\",\"isa\":\"SVM\",\"code\":1024,\"name\":\"NPF\",\"count\":5") != NULL);
 	CHECK(strstr(captured, "\"lat_sum_ns\":1000") != NULL);
 	CHECK(captured[strlen(captured) - 1] == '\n');
 	CHECK(strchr(captured, '\n') == captured + strlen(captured) - 1);	/* one line */
+	snapshot_free(&s);
+}
+
+/* -P with names (vm_names.h): the table's VM column, JSON's "vm" */
+TEST(per_vm_rows_carry_the_vm_name)
+{
+	struct vm_name_entry named[] = { { 4242, "web1" }, { 4343, "a-very-long-vm-name" } };
+	struct vm_names names = { named, 2, 2 };
+	struct snapshot s = {};
+	struct exit_key web = { 4242, 2, 0x400 }, longer = { 4343, 2, 0x7b }, none = { 77, 2, 0x78 };
+	struct exit_stats st = stats(5, 100, 300);
+	struct report_opts opts = { .per_vm = true, .names = &names };
+
+	snapshot_add(&s, &web, &st);
+	snapshot_add(&s, &longer, &st);
+	snapshot_add(&s, &none, &st);
+	CAPTURE(print_table(f, &s, 1.0, &opts));
+	CHECK(strstr(captured, "PID     VM           ISA REASON") != NULL);
+	CHECK(strstr(captured, "4242    web1         SVM NPF ") != NULL);
+	CHECK(strstr(captured, "4343    a-very-long- SVM IOIO ") != NULL);
+	CHECK(strstr(captured, "77      -            SVM HLT ") != NULL);
+	CAPTURE(print_json(f, &s, 1.0, 12.5, &opts));
+	CHECK(strstr(captured, "\"pid\":4242,\"vm\":\"web1\",\"isa\"") != NULL);
+	CHECK(strstr(captured, "\"pid\":4343,\"vm\":\"a-very-long-vm-name\",") != NULL);
+	CHECK(strstr(captured, "\"pid\":77,\"vm\":\"\",") != NULL);
 	snapshot_free(&s);
 }

@@ -33,10 +33,16 @@
  *	and NPF page the probe lists ("keys") exactly as often as its
  *	guest used them, and no other key of a kind the probe lists as
  *	"only"; no key has more latencies than events.
+ *   bedcheck slow SLOW_EXIT.out EXITTRACE.json
+ *   bedcheck slow-all EXITTRACE.json
+ *	exittrace --slower-than's events (see bedcheck_slow.c).
  *   bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...
  *	the same from exittrace's row of that reason (the first name the
  *	ISA of the row defines: IO_INSTRUCTION,IOIO names VMX's or SVM's);
  *	0 for each key when it has no such row.
+ *   bedcheck vms EXITTRACE.json
+ *	"PID VM EXITS" for each VM in the rows of exittrace -P's last line,
+ *	in pid order (VM "-" when it has no name): which VMs it counted.
  *
  * Exit status: 0 agree, 1 differ (a table says where), 2 unreadable input,
  * 64 usage.
@@ -47,10 +53,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_scan.h"
+#include "bedcheck.h"
 #include "witness.h"
-
-#define WHO	"bedcheck"
 
 static int usage(void)
 {
@@ -61,8 +65,11 @@ static int usage(void)
 		"       bedcheck get FILE KEY[.KEY...]...\n"
 		"       bedcheck order EARLY.json LATER.json EXITTRACE.json\n"
 		"       bedcheck qmp QUERY_STATS_REPLY NAME\n"
+		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json\n"
+		"       bedcheck slow-all EXITTRACE.json\n"
 		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n"
-		"       bedcheck keys PROBE.json EXITTRACE.json --pid PID\n");
+		"       bedcheck keys PROBE.json EXITTRACE.json --pid PID\n"
+		"       bedcheck vms EXITTRACE.json\n");
 	return 64;
 }
 
@@ -573,8 +580,7 @@ static void print_value(struct json_span val, bool first)
 	printf("%s%.*s", first ? "" : " ", (int)(val.end - val.p), val.p);
 }
 
-/* Does @obj's reason have one of the comma-separated @names? */
-static bool row_named(const struct json_span *obj, const char *names)
+bool row_named(const struct json_span *obj, const char *names)
 {
 	char isa[8], one[48];
 	uint64_t code;
@@ -752,6 +758,54 @@ out:
 	return err;
 }
 
+#define MAX_VMS	64
+
+static int vms(int argc, char **argv)
+{
+	struct json_span line, reasons, cur = {}, obj;
+	struct { uint64_t pid, exits; char vm[72]; } seen[MAX_VMS];
+	unsigned int nr = 0, i, j;
+	uint64_t pid, count;
+	char vm[72], *json;
+
+	(void)argc;
+	json = json_last_line(WHO, argv[2], "\"exittrace\"", "\"reasons\":[");
+	if (!json)
+		return 2;
+	line = json_span_of(json);
+	json_get(&line, "reasons", &reasons);
+	while (json_next(&reasons, &cur, &obj)) {
+		if (!json_get_u64(&obj, "pid", &pid) || !json_get_u64(&obj, "count", &count)) {
+			fprintf(stderr, WHO ": %s: a row without pid or count: not exittrace -P\n", argv[2]);
+			free(json);
+			return 2;
+		}
+		if (!json_get_str(&obj, "vm", vm, sizeof(vm)) || !vm[0])
+			strcpy(vm, "-");
+		for (i = 0; i < nr && seen[i].pid != pid; i++)
+			;
+		if (i == nr && nr == MAX_VMS)
+			continue;
+		if (i == nr) {
+			seen[nr].pid = pid;
+			seen[nr].exits = 0;
+			snprintf(seen[nr++].vm, sizeof(seen[0].vm), "%s", vm);
+		}
+		seen[i].exits += count;
+	}
+	free(json);
+	for (i = 0; i < nr; i++) {	/* few VMs: select the next pid */
+		unsigned int min = i;
+
+		for (j = i + 1; j < nr; j++)
+			if (seen[j].pid < seen[min].pid)
+				min = j;
+		printf("%" PRIu64 " %s %" PRIu64 "\n", seen[min].pid, seen[min].vm, seen[min].exits);
+		seen[min] = seen[i];
+	}
+	return 0;
+}
+
 static int get(int argc, char **argv)
 {
 	char needle[80], *line;
@@ -787,7 +841,8 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "trace", 4, trace }, { "cross", 4, cross }, { "record", 4, record },
 		{ "order", 5, order }, { "qmp", 4, qmp }, { "get", 4, get }, { "row", 5, row },
-		{ "keys", 4, keys },
+		{ "keys", 4, keys }, { "vms", 3, vms },
+		{ "slow", 4, slow }, { "slow-all", 3, slow_all },
 	};
 	unsigned int i;
 

@@ -15,7 +15,7 @@
 # results: mod-stock-load mod-stock-no-leaves mod-refuse-no-modules mod-refuse-busy-install
 # results: mod-rollback mod-install mod-discovery mod-status mod-off-is-stock
 # results: @abi @probe @trace
-# results: mod-refuse-busy-uninstall mod-uninstall
+# results: mod-refuse-busy-uninstall mod-refuse-bpf-uninstall mod-uninstall mod-step-aside
 moddir=/opt/exittrace/modules
 rel=$(uname -r)
 updates=/lib/modules/$rel/updates/exittrace
@@ -181,6 +181,42 @@ fi
 
 refused uninstall mod-refuse-busy-uninstall
 
+# An exittrace attached to KVM holds its modules (tp_btf links on kvm's
+# tracepoints, its fexit on the vendor's handle_exit), so modprobe -r
+# would fail half-way: uninstall must refuse first, naming it.
+before=$(loaded_from)
+EXITTRACE_TEST_NO_STEP_ASIDE=1 exittrace -s >/tmp/holder-et.out 2>/tmp/holder-et.err &
+etholder=$!
+if wait_for /tmp/holder-et.err attached; then
+	install_kvm uninstall >/tmp/refuse-bpf.out 2>&1
+	rc=$?
+	cat /tmp/refuse-bpf.out
+	if [ $rc = 0 ]; then
+		result mod-refuse-bpf-uninstall fail "uninstall went ahead under exittrace (pid $etholder)"
+	elif ! grep -q "pid $etholder (exittrace): BPF on .*kvm_exit" /tmp/refuse-bpf.out; then
+		result mod-refuse-bpf-uninstall fail "refused (rc=$rc) without naming exittrace's pid $etholder"
+	elif [ "$(loaded_from)" != "$before" ] || [ ! -d "$updates" ]; then
+		result mod-refuse-bpf-uninstall fail "refused but changed the modules: $before -> $(loaded_from)"
+	else
+		result mod-refuse-bpf-uninstall pass "refused, named $(grep -o "pid $etholder (exittrace): BPF on.*" /tmp/refuse-bpf.out)"
+	fi
+else
+	result mod-refuse-bpf-uninstall fail "exittrace did not attach: $(cat /tmp/holder-et.err)"
+fi
+kill -INT $etholder 2>/dev/null
+wait $etholder
+
+# An exporter that lives through the uninstall: it steps aside when the
+# script asks (SIGUSR2), attaches again to the stock modules by itself,
+# and its counts since start carry both lives: a VM counted before the
+# reload and one after, each exactly what its guest executed.
+exittrace -s -j -P --metrics /tmp/aside.prom -i 500ms >/tmp/aside.json 2>/tmp/aside.err &
+aside=$!
+wait_for /tmp/aside.err attached || result mod-step-aside fail "exittrace did not attach: $(cat /tmp/aside.err)"
+exit_probe -j -n 200 -t 120 >/tmp/aside1.out 2>&1 &
+aside1=$!
+wait $aside1
+
 echo "== install-kvm uninstall"
 install_kvm uninstall >/tmp/uninstall.out 2>&1
 rc=$?
@@ -197,6 +233,32 @@ if [ $rc = 0 ] && [ $checkrc = 2 ] && [ -n "$stock" ] && [ ! -d "$updates" ] &&
 	result mod-uninstall pass "stock $(loaded_from) loaded, discovery gone"
 else
 	result mod-uninstall fail "rc=$rc kvmcheck=$checkrc kvm from $(loaded_from)"
+fi
+
+if grep -q "exittrace pid $aside stepped aside" /tmp/uninstall.out &&
+   wait_for /tmp/aside.err 'attached again'; then
+	exit_probe -j -n 150 -t 120 >/tmp/aside2.out 2>&1 &
+	aside2=$!
+	wait $aside2
+	kill -INT $aside
+	wait $aside
+	etrc=$?
+	cat /tmp/aside.err
+	grep '^{' /tmp/aside1.out | tail -n1 >/tmp/aside1.json
+	grep '^{' /tmp/aside2.out | tail -n1 >/tmp/aside2.json
+	if [ $etrc = 0 ] &&
+	   bedcheck trace /tmp/aside1.json /tmp/aside.json --pid $aside1 >/tmp/aside1.check 2>&1 &&
+	   bedcheck trace /tmp/aside2.json /tmp/aside.json --pid $aside2 >/tmp/aside2.check 2>&1; then
+		cat /tmp/aside1.check /tmp/aside2.check
+		result mod-step-aside pass "exittrace stepped aside for the uninstall, attached again by itself; VM $aside1 (patched) and VM $aside2 (stock) both exact in its summary"
+	else
+		cat /tmp/aside1.check /tmp/aside2.check 2>/dev/null
+		result mod-step-aside fail "exittrace rc=$etrc; VM $aside1 before the reload, $aside2 after: $(tail -n1 /tmp/aside1.check 2>/dev/null) / $(tail -n1 /tmp/aside2.check 2>/dev/null)"
+	fi
+else
+	kill -INT $aside 2>/dev/null
+	wait $aside
+	result mod-step-aside fail "no step aside: $(grep -i 'exittrace\|error' /tmp/uninstall.out | head -n2) / $(tail -n2 /tmp/aside.err)"
 fi
 # the patched modules are not signed with the kernel's key: a kernel with
 # CONFIG_MODULE_SIG (Debian's) loads them, tainted, unless it enforces

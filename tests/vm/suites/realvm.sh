@@ -35,18 +35,34 @@ L2_IDLE=${L2_IDLE:-3}
 #
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
-# results: realvm-pause-{early,booted,idle} realvm-keys
+# results: realvm-pause-{early,booted,idle} realvm-keys realvm-names
 #
 # What the idle L2's exits are: one more recorder, exittrace --by gpa,mmio
 # (every key in each interval's record), marked like the first; the key
 # records between the two marks (idling) are summed and shown.
 
-# Six independent exittrace instances: JSON and the timeline for the
+# Independent exittrace instances: JSON and the timeline for the
 # checks, the table with histograms for people to read, one more recorder
-# that is stopped with SIGINT while the guest still runs, and one for each
+# that is stopped with SIGINT while the guest still runs, the --by
+# recorder, the -P table, one picking the VM by name, and one for each
 # pause point, stopped there.
 SUITE_NAME=realvm
 . /tests/pause.sh
+
+# VM names (userspace/vm_names.c): QEMU runs with libvirt's form of
+# -name.  At the early pause (the VM exists and stands still) an exittrace
+# picks it by that name, -p l2demo, and one given a name no VM has must
+# refuse to start.
+VM_NAME=l2demo
+pause_hook() {
+	[ "$1" = early ] || return 0
+	pidof qemu-system-x86_64 >/tmp/qemu.pid
+	exittrace -p l2dem -s >/dev/null 2>/tmp/badname.err
+	echo $? >/tmp/badname.rc
+	exittrace -P -s -j --kvm-time off -p $VM_NAME >/tmp/byname.json 2>/tmp/byname.err &
+	echo $! >/tmp/byname.pid
+	wait_for /tmp/byname.err attached
+}
 echo "== realvm: exittrace on the host side"
 exittrace -s -j -i 100ms --kvm-time off --record "$timeline" --mark-labels idle,shutdown >"$etout" 2>"$eterr" &
 etpid=$!
@@ -57,12 +73,16 @@ cutpid=$!
 exittrace -s -j -i 100ms --kvm-time off --by gpa,mmio --top 100000 --record /tmp/keys.csv \
 	--mark-labels idle,shutdown >/tmp/keys.json 2>/tmp/keys.err &
 keyspid=$!
+# the per-VM table every 5 s, for people (and docs/exittrace_example.txt)
+exittrace -P 5 --kvm-time off >/tmp/exittrace.pervm 2>/tmp/exittrace.pervm.err &
+pervmpid=$!
 pauses="early booted idle"
 attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err /tmp/keys.err"
 attached=0
 for f in $attach_errs; do
 	wait_for "$f" attached && attached=$((attached + 1))
 done
+wait_for /tmp/exittrace.pervm.err 'Tracing KVM exits' && attached=$((attached + 1))
 start_pause early && attached=$((attached + 1))
 if [ $attached = 5 ]; then
 	result realvm-attach pass "five exittrace instances attached before the L2 guest started"
@@ -97,7 +117,8 @@ markpid=$!
 # HLTs of 5-13 s and once an RCU stall per run, 22 s instead of 5 s);
 # the LAPIC one-shot timer is prompt.
 echo "== realvm: qemu -accel kvm -M microvm (L2 guest)"
-timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -cpu host -smp 1 -m 256 \
+timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -name guest=$VM_NAME,debug-threads=on \
+	-accel kvm -M microvm -cpu host -smp 1 -m 256 \
 	-kernel /l2/bzImage -initrd /l2/guest.cpio.gz \
 	-append "console=ttyS0,115200 panic=-1 quiet lapic=notscdeadline et.idle=$L2_IDLE" \
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
@@ -105,7 +126,8 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -accel kvm -M microvm -c
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
 kill $markpid 2>/dev/null
-kill -INT $etpid $tablepid $cutpid $keyspid 2>/dev/null
+kill -INT $etpid $tablepid $cutpid $keyspid $pervmpid 2>/dev/null
+[ -s /tmp/byname.pid ] && kill -INT "$(cat /tmp/byname.pid)" 2>/dev/null
 stop_pauses "$pauses"
 wait $etpid
 etrc=$?
@@ -115,6 +137,9 @@ wait $cutpid
 cutrc=$?
 wait $keyspid
 keysrc=$?
+wait $pervmpid
+pervmrc=$?
+wait_for /tmp/byname.json '"final":true' 10
 tr -d '\r' <"$l2log" | grep -v '^@@L2 \(first\|last\|boot\)' | sed 's/^/  L2| /'
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 first //p' >/tmp/first.json
 tr -d '\r' <"$l2log" | sed -n 's/^@@L2 last //p' >/tmp/guest.json
@@ -215,3 +240,23 @@ fi
 
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
 check_pauses "$pauses"
+
+# The names: -P's table shows QEMU's pid with its name; -p l2demo chose
+# that pid and only it (bedcheck vms: one line, that pid and name, exits
+# counted); a name one letter short matches no VM and stops exittrace.
+echo "== realvm: exittrace -P 5, the whole L2 run:"
+cat /tmp/exittrace.pervm /tmp/exittrace.pervm.err
+echo "== end of exittrace -P"
+qpid=$(cat /tmp/qemu.pid 2>/dev/null)
+echo "== realvm: exittrace -P -p $VM_NAME (attached at the early pause), its VMs:"
+bedcheck vms /tmp/byname.json | tee /tmp/byname.vms
+cat /tmp/byname.err /tmp/badname.err
+set -- $(cat /tmp/byname.vms)
+if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] &&
+   [ "$2" = $VM_NAME ] && [ "${3:-0}" -gt 0 ] && [ "$pervmrc" = 0 ] &&
+   grep -q "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm &&
+   [ "$(cat /tmp/badname.rc)" != 0 ] && grep -q "no running VM is named 'l2dem'" /tmp/badname.err; then
+	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only; -p l2dem refused (exit $(cat /tmp/badname.rc))"
+else
+	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
+fi
