@@ -90,7 +90,7 @@ static __always_inline void drill_event(__u16 kind, __u16 dir, __u64 value)
 }
 
 /* The key of the exit pending in @st, or NULL if its events recorded none. */
-static __always_inline struct drill_key *drill_pending(struct vcpu_state *st)
+static __always_inline const struct drill_key *drill_pending(const struct vcpu_state *st)
 {
 	return st->exit_ns && st->drill_exit_ns == st->exit_ns ? &st->drill : NULL;
 }
@@ -98,7 +98,7 @@ static __always_inline struct drill_key *drill_pending(struct vcpu_state *st)
 /* on_entry(), before it closes the exit in @st: it took @lat ns; its last key gets it. */
 static __always_inline void drill_entry(struct vcpu_state *st, __u64 lat)
 {
-	struct drill_key *key = drill_pending(st);
+	const struct drill_key *key = drill_pending(st);
 	struct drill_stats *d;
 
 	if (!key)

@@ -115,8 +115,6 @@ static __always_inline void drop(__u32 why)
 		(*n)++;
 }
 
-#include "slow_exits.bpf.h"
-
 static __always_inline bool tgid_wanted(__u32 tgid)
 {
 	__u32 i;
@@ -150,6 +148,7 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 }
 
 #include "drilldown.bpf.h"
+#include "slow_exits.bpf.h"
 
 /* The unpaired counter of the exit @st holds. */
 static __always_inline void count_unpaired(const struct vcpu_state *st)

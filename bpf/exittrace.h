@@ -147,18 +147,16 @@ struct vcpu_state {
  * --slower-than: one record per exit whose latency (kvm_exit to that
  * vCPU's next kvm_entry) reached the threshold, through a ring buffer
  * (slow_exits.bpf.h).  Times are bpf_ktime_get_ns(), CLOCK_MONOTONIC.
+ * With --by, the exit's key: the last one its events recorded, as the
+ * drill-down's latency goes to (drill_pending()).
  */
-enum slow_exit_key_kind {
-	SLOW_KEY_NONE,		/* no drill-down key known for this exit */
-	/* the drill-down (port, MMIO GPA, MSR, ...) adds its kinds here */
-};
-
 struct slow_exit {
 	__u64 exit_ns;		/* when the vCPU exited */
 	__u64 latency_ns;	/* until the same vCPU entered again */
 	__u64 kvm_ns;		/* of which in KVM; 0: not measured */
-	__u64 key;		/* the drill-down key, as key_kind says */
-	__u32 key_kind;		/* enum slow_exit_key_kind; 0: none */
+	__u64 key;		/* the drill-down key (port, GPA, MSR, page, nr) */
+	__u16 key_kind;		/* enum drill_kind; DRILL_NONE: no key known */
+	__u16 key_dir;		/* enum drill_dir */
 	__u32 tgid;		/* the VM process */
 	__u32 tid;		/* the vCPU thread */
 	__s32 vcpu_id;		/* KVM's vcpu_id (the APIC ID) */

@@ -33,7 +33,7 @@
  *	and NPF page the probe lists ("keys") exactly as often as its
  *	guest used them, and no other key of a kind the probe lists as
  *	"only"; no key has more latencies than events.
- *   bedcheck slow SLOW_EXIT.out EXITTRACE.json
+ *   bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys]
  *   bedcheck slow-all EXITTRACE.json
  *	exittrace --slower-than's events (see bedcheck_slow.c).
  *   bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...
@@ -65,7 +65,7 @@ static int usage(void)
 		"       bedcheck get FILE KEY[.KEY...]...\n"
 		"       bedcheck order EARLY.json LATER.json EXITTRACE.json\n"
 		"       bedcheck qmp QUERY_STATS_REPLY NAME\n"
-		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json\n"
+		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys]\n"
 		"       bedcheck slow-all EXITTRACE.json\n"
 		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n"
 		"       bedcheck keys PROBE.json EXITTRACE.json --pid PID\n"
