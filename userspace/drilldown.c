@@ -11,6 +11,7 @@
 
 #include "drilldown.h"
 #include "report.h"
+#include "vm_names.h"
 
 static const char *const kind_names[DRILL_NR] = {
 	[DRILL_NONE]		= "none",
@@ -254,6 +255,19 @@ int drill_retire(struct drill_snap *now, const struct drill_dead *dead, struct d
 	return err;
 }
 
+int drill_carry(struct drill_snap *now, struct drill_snap *retired)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < now->nr && !err; i++)
+		err = drill_append(retired, &now->rows[i].key, &now->rows[i].st);
+	drill_merge_equal(retired);
+	if (!err)
+		now->nr = 0;
+	return err;
+}
+
 void drill_dead_free(struct drill_dead *dead)
 {
 	free(dead->pids);
@@ -288,24 +302,29 @@ static double lat_avg_ns(const struct drill_stats *st)
 }
 
 /*
- * PID     KIND      KEY                DIR       COUNT    RATE/s      AVG      MAX
- * 7 + 1 + 9 + 1 + 18 + 1 + 5 + 1 + 9 + 1 + 9 + 1 + 8 + 1 + 8 = 80 with -P, for
- * counts below 10^9 and rates below 10^7/s
+ * KIND      KEY                DIR       COUNT    RATE/s      AVG      MAX
+ * 9 + 1 + 18 + 1 + 5 + 1 + 9 + 1 + 9 + 1 + 8 + 1 + 8 = 72, for counts below
+ * 10^9 and rates below 10^7/s; -P puts PID and VM before it, 8 + 13 more:
+ * the VM column is the exits' -P table's (report.c), its name cut to it.
  */
-void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm)
+#define VM_COL	12
+
+void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm,
+		       const struct vm_names *names)
 {
 	char key[24], b1[16], b2[16];
 	unsigned int i;
 
 	if (per_vm)
-		fprintf(f, "%-7s ", "PID");
+		fprintf(f, "%-7s %-*s ", "PID", VM_COL, "VM");
 	fprintf(f, "%-9s %-18s %-5s %9s %9s %8s %8s\n", "KIND", "KEY", "DIR", "COUNT", "RATE/s",
 		"AVG", "MAX");
 	for (i = 0; i < s->nr; i++) {
 		const struct drill_row *r = &s->rows[i];
 
 		if (per_vm)
-			fprintf(f, "%-7u ", r->key.tgid);
+			fprintf(f, "%-7u %-*.*s ", r->key.tgid, VM_COL, VM_COL,
+				vm_names_get(names, r->key.tgid) ?: "-");
 		/* "-": no exit ended on this key (another key came after it, or none re-entered) */
 		fprintf(f, "%-9s %-18s %-5s %9llu %9.1f %8s %8s\n", drill_kind_name(r->key.kind),
 			drill_key_text(key, sizeof(key), &r->key), drill_dir_name(&r->key),
@@ -317,7 +336,7 @@ void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, b
 }
 
 void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, double now_s,
-		      bool final, unsigned int retired)
+		      bool final, unsigned int retired, const struct vm_names *names)
 {
 	char key[24];
 	unsigned int i;
@@ -327,10 +346,14 @@ void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, do
 	for (i = 0; i < s->nr; i++) {
 		const struct drill_row *r = &s->rows[i];
 
-		fprintf(f, "%s{\"pid\":%u,\"kind\":\"%s\",\"key\":\"%s\",\"key_value\":%llu,"
+		fprintf(f, "%s{\"pid\":%u,", i ? "," : "", r->key.tgid);
+		/* vm_names.h made the name a JSON string that needs no escapes */
+		if (names)
+			fprintf(f, "\"vm\":\"%s\",", vm_names_get(names, r->key.tgid) ?: "");
+		fprintf(f, "\"kind\":\"%s\",\"key\":\"%s\",\"key_value\":%llu,"
 			"\"dir\":\"%s\",\"count\":%llu,\"lat_count\":%llu,\"lat_sum_ns\":%llu,"
 			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu}",
-			i ? "," : "", r->key.tgid, drill_kind_name(r->key.kind),
+			drill_kind_name(r->key.kind),
 			drill_key_text(key, sizeof(key), &r->key), (unsigned long long)r->key.key,
 			drill_dir_name(&r->key), (unsigned long long)r->st.count,
 			(unsigned long long)r->st.lat_count, (unsigned long long)r->st.lat_sum_ns,

@@ -14,6 +14,8 @@
 
 #include "../bpf/drilldown.h"
 
+struct vm_names;
+
 struct drill_row {
 	struct drill_key key;
 	struct drill_stats st;
@@ -73,19 +75,31 @@ int drill_retire(struct drill_snap *now, const struct drill_dead *dead, struct d
 
 void drill_dead_free(struct drill_dead *dead);
 
+/*
+ * A KVM reload closes the map, and KVM unloads only once every VM has
+ * ended: all of @now (the last read) joins @retired (merged), and @now is
+ * emptied, so that the new map's first read is all new counts.
+ */
+int drill_carry(struct drill_snap *now, struct drill_snap *retired);
+
 /* Keep the @top largest counts per (VM, kind), ordered VM, kind, count. */
 void drill_top(struct drill_snap *s, unsigned int top);
 
 void drill_free(struct drill_snap *s);
 
-/* One table, up to 80 columns; @per_vm adds the PID column. */
-void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm);
+/*
+ * One table, up to 80 columns; @per_vm adds the PID and VM columns (the
+ * VM's name from @names, as -P's exits table shows it: 93 columns).
+ */
+void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm,
+		       const struct vm_names *names);
 
 /*
  * One JSON line: {"tool":"exittrace",...,"keys":[...]}; @retired: the
- * keys of exited VMs taken out of the map so far
+ * keys of exited VMs taken out of the map so far; with @names (-P) each
+ * row has the VM's "vm" beside its "pid", as -P's exit rows do
  */
 void drill_print_json(FILE *f, const struct drill_snap *s, double interval_s, double now_s,
-		      bool final, unsigned int retired);
+		      bool final, unsigned int retired, const struct vm_names *names);
 
 #endif /* DRILLDOWN_USER_H */

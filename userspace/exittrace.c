@@ -426,6 +426,22 @@ static int retire_keys(struct exittrace_bpf *skel)
 	return err;
 }
 
+/*
+ * A KVM reload (step_aside()): the map goes with its skeleton; the last
+ * read's keys join the retired ones (drill_carry()), which the totals
+ * since start keep, and the new map's first read is all delta.
+ */
+static int keys_step_aside(void)
+{
+	if (!env.drill_kinds)
+		return 0;
+	if (drill_carry(&keys_now, &keys_retired))
+		return -ENOMEM;
+	keys_before.nr = keys_delta.nr = 0;
+	keys_dead.nr = 0;
+	return 0;
+}
+
 /* What is shown of @s: the VMs added up without -P, the top N per VM and kind. */
 static void keys_rank(struct drill_snap *s)
 {
@@ -651,10 +667,11 @@ static void report(const struct snapshot *s, struct drill_snap *keys, double int
 	if (env.drill_kinds && keys) {
 		keys_rank(keys);
 		if (env.json) {
-			drill_print_json(stdout, keys, interval, now_s(), !o->interval, keys_retired.nr);
+			drill_print_json(stdout, keys, interval, now_s(), !o->interval, keys_retired.nr,
+					 o->names);
 		} else {
 			printf("\n");
-			drill_print_table(stdout, keys, interval, env.per_vm);
+			drill_print_table(stdout, keys, interval, env.per_vm, o->names);
 		}
 	}
 	fflush(stdout);
@@ -977,6 +994,8 @@ static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
 	}
 	snapshot_free(&carried);
 	carried = keep;
+	if (keys_step_aside())
+		return -ENOMEM;
 	/* every VM of the old modules has ended: KVM cannot unload under one */
 	per_vm_free(&per_vm);
 	memset(&per_vm, 0, sizeof(per_vm));

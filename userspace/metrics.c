@@ -157,16 +157,20 @@ static void latency_histogram(FILE *f, const struct row *r, const struct metrics
 	fprintf(f, "%s_count{%s} %llu\n", name, labels, (unsigned long long)r->st.lat_count);
 }
 
-/* kind, key, dir[, pid] of @r, without braces */
-static const char *key_labels(char *buf, size_t len, const struct drill_row *r)
+/* kind, key, dir[, pid[, vm]] of @r, without braces (as row_labels()) */
+static const char *key_labels(char *buf, size_t len, const struct drill_row *r,
+			      const struct metrics_meta *m)
 {
+	const char *vm = vm_names_get(m->names, r->key.tgid);
 	char key[24];
 	int n;
 
 	n = snprintf(buf, len, "kind=\"%s\",key=\"%s\",dir=\"%s\"", drill_kind_name(r->key.kind),
 		     drill_key_text(key, sizeof(key), &r->key), drill_dir_name(&r->key));
 	if (r->key.tgid && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, ",pid=\"%u\"", r->key.tgid);
+		n += snprintf(buf + n, len - n, ",pid=\"%u\"", r->key.tgid);
+	if (r->key.tgid && vm && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ",vm=\"%s\"", vm);
 	return buf;
 }
 
@@ -175,23 +179,23 @@ static const char *key_labels(char *buf, size_t len, const struct drill_row *r)
  * key that leaves the top N leaves the metrics, as a restarted counter
  * would; rate() copes).
  */
-static void keys_write(FILE *f, enum metrics_format fmt, const struct drill_snap *keys,
-		       bool latency)
+static void keys_write(FILE *f, enum metrics_format fmt, const struct metrics_meta *m)
 {
-	char labels[128];
+	const struct drill_snap *keys = m->keys;
+	char labels[LABELS_MAX];
 	unsigned int i;
 
 	metric_family(f, fmt, &kvm_exit_keys);
 	for (i = 0; i < keys->nr; i++)
 		fprintf(f, "kvm_exit_keys_total{%s} %llu\n",
-			key_labels(labels, sizeof(labels), &keys->rows[i]),
+			key_labels(labels, sizeof(labels), &keys->rows[i], m),
 			(unsigned long long)keys->rows[i].st.count);
-	if (!latency)
+	if (!m->latency)
 		return;
 	metric_family(f, fmt, &kvm_exit_key_latency);
 	for (i = 0; i < keys->nr; i++)
 		fprintf(f, "kvm_exit_key_latency_seconds_total{%s} %.9f\n",
-			key_labels(labels, sizeof(labels), &keys->rows[i]),
+			key_labels(labels, sizeof(labels), &keys->rows[i], m),
 			(double)keys->rows[i].st.lat_sum_ns / 1e9);
 }
 
@@ -219,7 +223,7 @@ int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *s,
 			latency_histogram(f, &s->rows[i], m);
 	}
 	if (m->keys)
-		keys_write(f, fmt, m->keys, m->latency);
+		keys_write(f, fmt, m);
 	metric_family(f, fmt, &dropped);
 	fprintf(f, "exittrace_dropped_total{cause=\"map_full\"} %llu\n"
 		"exittrace_dropped_total{cause=\"no_exit_reason\"} %llu\n",

@@ -11,6 +11,7 @@
 #include "unit.h"
 #include "drilldown.h"
 #include "record.h"
+#include "vm_names.h"
 
 static void add(struct drill_snap *s, __u32 tgid, __u16 kind, __u64 key, __u16 dir,
 		__u64 count, __u64 lat_sum)
@@ -105,6 +106,8 @@ TEST(drill_texts)
 /* Every line of the -P table, the widest keys included, fits 80 columns. */
 TEST(drill_table_width)
 {
+	struct vm_name_entry named[] = { { 4194304, "a-long-vm-name" } };
+	struct vm_names names = { named, 1, 1 };
 	struct drill_snap s = {};
 	char *line, *save = NULL;
 
@@ -113,13 +116,69 @@ TEST(drill_table_width)
 	add(&s, 4194304, DRILL_PORT, 0x5c20, DRILL_DIR_READ, 1, 0);
 	s.rows[0].st.lat_max_ns = 3000000000ULL;
 	s.rows[2].st.lat_count = 0;
-	CAPTURE(drill_print_table(f, &s, 10.0, true));
+	CAPTURE(drill_print_table(f, &s, 10.0, false, NULL));
 	CHECK(strstr(captured, "0x5c20") && strstr(captured, " in "));
 	/* the port's exit never re-entered: no latency, not 0 ns */
 	CHECK(strstr(captured, "0.1        -        -\n"));
 	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		CHECK(strlen(line) <= 80);
+	/* -P: the exits table's PID and VM columns before it, the name cut to 12 */
+	CAPTURE(drill_print_table(f, &s, 10.0, true, &names));
+	CHECK(!strncmp(captured, "PID     VM           KIND ", 26));
+	CHECK(strstr(captured, "\n4194304 a-long-vm-na port      0x5c20 "));
+	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		CHECK(strlen(line) <= 93);
 	drill_free(&s);
+}
+
+/* The keys JSON line: with -P's names a "vm" beside each "pid", "" for none */
+TEST(drill_json_vm_names)
+{
+	struct vm_name_entry named[] = { { 42, "web1" } };
+	struct vm_names names = { named, 1, 1 };
+	struct drill_snap s = {};
+
+	add(&s, 42, DRILL_PORT, 0x5c00, DRILL_DIR_WRITE, 3, 2);
+	add(&s, 43, DRILL_PORT, 0x5c00, DRILL_DIR_WRITE, 1, 0);
+	CAPTURE(drill_print_json(f, &s, 1.0, 5.0, true, 0, &names));
+	CHECK(strstr(captured, "\"keys\":[{\"pid\":42,\"vm\":\"web1\",\"kind\":\"port\",\"key\":\"0x5c00\","));
+	CHECK(strstr(captured, "},{\"pid\":43,\"vm\":\"\",\"kind\":\"port\""));
+	/* without -P (names NULL): no vm at all */
+	CAPTURE(drill_print_json(f, &s, 1.0, 5.0, true, 0, NULL));
+	CHECK(strstr(captured, "{\"pid\":42,\"kind\":\"port\"") && !strstr(captured, "\"vm\""));
+	drill_free(&s);
+}
+
+/*
+ * A KVM reload: the last read's keys are carried with the retired ones,
+ * and a key counted again after it (a VM started after the reload, or
+ * the same pid's) adds up with them in the totals.
+ */
+TEST(drill_carry_over_reload)
+{
+	struct drill_snap now = {}, retired = {}, shown = {};
+
+	add(&retired, 7, DRILL_PORT, 0x5c00, DRILL_DIR_WRITE, 2, 2);	/* an exited VM */
+	add(&now, 9, DRILL_PORT, 0x5c20, DRILL_DIR_WRITE, 100, 100);
+	add(&now, 9, DRILL_MSR, 0xc0000103, DRILL_DIR_READ, 50, 50);
+	CHECK(drill_carry(&now, &retired) == 0);
+	CHECK_EQ_U64(now.nr, 0);
+	CHECK_EQ_U64(retired.nr, 3);
+	/* after the reload: the new map's rows, then since start as exittrace adds them */
+	add(&now, 9, DRILL_PORT, 0x5c20, DRILL_DIR_WRITE, 40, 40);
+	CHECK(drill_copy(&shown, &now) == 0);
+	for (unsigned int i = 0; i < retired.nr; i++)
+		CHECK(drill_append(&shown, &retired.rows[i].key, &retired.rows[i].st) == 0);
+	drill_merge_equal(&shown);
+	drill_top(&shown, 10);
+	CHECK_EQ_U64(shown.nr, 3);
+	CHECK_EQ_U64(shown.rows[1].key.tgid, 9);
+	CHECK_EQ_U64(shown.rows[1].key.key, 0x5c20);
+	CHECK_EQ_U64(shown.rows[1].st.count, 140);
+	CHECK_EQ_U64(shown.rows[1].st.lat_count, 140);
+	drill_free(&now);
+	drill_free(&retired);
+	drill_free(&shown);
 }
 
 TEST(drill_record_lines)

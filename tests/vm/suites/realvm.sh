@@ -51,15 +51,16 @@ SUITE_NAME=realvm
 
 # VM names (userspace/vm_names.c): QEMU runs with libvirt's form of
 # -name.  At the early pause (the VM exists and stands still) an exittrace
-# picks it by that name, -p l2demo, and one given a name no VM has must
-# refuse to start.
+# picks it by that name, -p l2demo (with --by gpa,mmio: its key rows must
+# carry the name too), and one given a name no VM has must refuse to
+# start.
 VM_NAME=l2demo
 pause_hook() {
 	[ "$1" = early ] || return 0
 	pidof qemu-system-x86_64 >/tmp/qemu.pid
 	exittrace -p l2dem -s >/dev/null 2>/tmp/badname.err
 	echo $? >/tmp/badname.rc
-	exittrace -P -s -j --kvm-time off -p $VM_NAME >/tmp/byname.json 2>/tmp/byname.err &
+	exittrace -P -s -j --kvm-time off --by gpa,mmio -p $VM_NAME >/tmp/byname.json 2>/tmp/byname.err &
 	echo $! >/tmp/byname.pid
 	wait_for /tmp/byname.err attached
 }
@@ -84,11 +85,13 @@ for f in $attach_errs; do
 done
 wait_for /tmp/exittrace.pervm.err 'Tracing KVM exits' && attached=$((attached + 1))
 start_pause early && attached=$((attached + 1))
-if [ $attached = 5 ]; then
-	result realvm-attach pass "five exittrace instances attached before the L2 guest started"
+# each of attach_errs, the -P table and the early pause's
+want_attached=$(($(echo $attach_errs | wc -w) + 2))
+if [ $attached = $want_attached ]; then
+	result realvm-attach pass "all $attached exittrace instances attached before the L2 guest started"
 else
 	# shellcheck disable=SC2086 # a list of files
-	result realvm-attach fail "$attached of 5 attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
+	result realvm-attach fail "$attached of $want_attached attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
 fi
 
 
@@ -252,11 +255,14 @@ echo "== realvm: exittrace -P -p $VM_NAME (attached at the early pause), its VMs
 bedcheck vms /tmp/byname.json | tee /tmp/byname.vms
 cat /tmp/byname.err /tmp/badname.err
 set -- $(cat /tmp/byname.vms)
-if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] &&
+# the since-start keys line: rows of that pid, each named
+nkeyrows=$(grep '"since_start":true' /tmp/byname.json | grep -o "{\"pid\":$qpid,\"vm\":\"$VM_NAME\",\"kind\"" | wc -l)
+echo "keys rows of pid $qpid named $VM_NAME: $nkeyrows"
+if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] && [ "$nkeyrows" -gt 0 ] &&
    [ "$2" = $VM_NAME ] && [ "${3:-0}" -gt 0 ] && [ "$pervmrc" = 0 ] &&
    grep -q "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm &&
    [ "$(cat /tmp/badname.rc)" != 0 ] && grep -q "no running VM is named 'l2dem'" /tmp/badname.err; then
-	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only; -p l2dem refused (exit $(cat /tmp/badname.rc))"
+	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only, $nkeyrows --by rows named; -p l2dem refused (exit $(cat /tmp/badname.rc))"
 else
-	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
+	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); --by rows named: $nkeyrows; -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
 fi

@@ -429,7 +429,8 @@ fi
 
 # The drill-down as people read it: exittrace's table (-P --by, top 4 per
 # kind) over a short exit_probe run of 2 vCPUs, 100 of each kind each;
-# its busiest port must be the workload's OUT, 200 of them.
+# its busiest port must be the workload's OUT, 200 of them, on a row of
+# its pid and no VM name (exit_probe's VM has none: "-").
 start_waiting pt exit_probe --wait -n 100 -c 2 -t 120
 pt=$waiting_pid
 exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4 >/tmp/et-table.out 2>/tmp/et-table.err &
@@ -445,7 +446,7 @@ ettablerc=$?
 echo "== exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4:"
 cat /tmp/et-table.out
 if [ "$ptrc" = 0 ] && [ "$ettablerc" = 0 ] &&
-   grep -Eq "^$pt +port +0x5c20 +out +200 " /tmp/et-table.out; then
+   grep -Eq "^$pt +- +port +0x5c20 +out +200 " /tmp/et-table.out; then
 	result trace-keys-table pass "exittrace --by's table: VM $pt, port 0x5c20 out 200"
 else
 	result trace-keys-table fail "exit_probe rc=$ptrc exittrace rc=$ettablerc: $(grep -m1 'port' /tmp/et-table.out)"
