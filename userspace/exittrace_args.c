@@ -74,7 +74,7 @@ static const struct argp_option opts[] = {
 	  "The same in OpenMetrics, for readers of OpenMetrics (not node_exporter's textfile collector)", 0 },
 	{ "listen", OPT_LISTEN, "ADDR", 0,
 	  "Serve the same on http://ADDR/metrics (OpenMetrics when asked for, else the text format): 127.0.0.1:9435, [::1]:9435, :9435 (every address)", 0 },
-	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
+	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason) and as many for --by's keys (default 32768, allocated as used)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
 	{ "interval", 'i', "TIME", 0,

@@ -74,8 +74,9 @@ cutpid=$!
 exittrace -s -j -i 100ms --kvm-time off --by gpa,mmio --top 100000 --record /tmp/keys.csv \
 	--mark-labels idle,shutdown >/tmp/keys.json 2>/tmp/keys.err &
 keyspid=$!
-# the per-VM table every 5 s, for people (and docs/exittrace_example.txt)
-exittrace -P 5 --kvm-time off >/tmp/exittrace.pervm 2>/tmp/exittrace.pervm.err &
+# the per-VM table every 5 s, with the top 5 keys of each kind below it,
+# for people (and docs/exittrace_example.txt)
+exittrace -P 5 --kvm-time off --by port,mmio,msr,gpa --top 5 >/tmp/exittrace.pervm 2>/tmp/exittrace.pervm.err &
 pervmpid=$!
 pauses="early booted idle"
 attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err /tmp/keys.err"
@@ -244,7 +245,8 @@ fi
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
 check_pauses "$pauses"
 
-# The names: -P's table shows QEMU's pid with its name; -p l2demo chose
+# The names: -P's table shows QEMU's pid with its name, on the exits' rows
+# and on the keys' (--by) below them; -p l2demo chose
 # that pid and only it (bedcheck vms: one line, that pid and name, exits
 # counted); a name one letter short matches no VM and stops exittrace.
 echo "== realvm: exittrace -P 5, the whole L2 run:"
@@ -261,8 +263,9 @@ echo "keys rows of pid $qpid named $VM_NAME: $nkeyrows"
 if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] && [ "$nkeyrows" -gt 0 ] &&
    [ "$2" = $VM_NAME ] && [ "${3:-0}" -gt 0 ] && [ "$pervmrc" = 0 ] &&
    grep -q "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm &&
+   grep -Eq "^$qpid +$VM_NAME +(port|mmio|msr|gpa) " /tmp/exittrace.pervm &&
    [ "$(cat /tmp/badname.rc)" != 0 ] && grep -q "no running VM is named 'l2dem'" /tmp/badname.err; then
 	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only, $nkeyrows --by rows named; -p l2dem refused (exit $(cat /tmp/badname.rc))"
 else
-	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); --by rows named: $nkeyrows; -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
+	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); --by rows named: $nkeyrows; -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm), key rows: $(grep -Ec "^$qpid +$VM_NAME +(port|mmio|msr|gpa) " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
 fi

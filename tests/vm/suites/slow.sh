@@ -58,7 +58,7 @@ rc2=$?
 stop_exittrace $etslowall /tmp/et-slow-all.json
 rc3=$etrc
 cat /tmp/et-slow.err /tmp/et-slow-txt.err /tmp/et-slow-all.err
-echo "== exittrace -s -T --slower-than 150ms -p $sx:"
+echo "== exittrace -s -T --by port --slower-than 150ms -p $sx:"
 cat /tmp/et-slow.txt
 if [ "$rc1 $rc2 $rc3" = "0 0 0" ]; then
 	result slow-exittrace-exit pass "all three exittrace instances exited 0 on SIGINT"
