@@ -116,7 +116,8 @@ $(BUILD)/exitdiff: $(BUILD)/us/exitdiff.o $(BUILD)/us/witness.o $(BUILD)/us/json
 ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
 
-$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
+$(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/drilldown.h bpf/drilldown.bpf.h \
+		bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -129,13 +130,13 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o \
-	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o
+	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
-# the two that use the skeleton
-$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
+# the three that use the skeleton
+$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o $(BUILD)/us/drill_load.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@
@@ -185,7 +186,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
 	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o \
-	$(BUILD)/us/slow_exits.o
+	$(BUILD)/us/slow_exits.o $(BUILD)/us/drilldown.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
@@ -590,7 +591,8 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 test-more: all
 	$(call run_beds,test-kst test-distro-bochs,test-more)
 
-$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
+$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/drilldown.o $(BUILD)/us/report.o \
+	$(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
 
