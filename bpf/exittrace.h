@@ -150,6 +150,13 @@ struct vcpu_state {
  * With --by, the exit's key: the last one its events recorded, as the
  * drill-down's latency goes to (drill_pending()).
  */
+/*
+ * The slow exits' ring buffer when --slower-than is off: made all the
+ * same (a program naming a map that was not made fails to load on 6.1),
+ * at the least size a ring buffer can have, one page.
+ */
+#define EXITTRACE_SLOW_BUFFER_OFF	4096
+
 struct slow_exit {
 	__u64 exit_ns;		/* when the vCPU exited */
 	__u64 latency_ns;	/* until the same vCPU entered again */

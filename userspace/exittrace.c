@@ -609,10 +609,16 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	bpf_program__set_autoload(skel->progs.entry_tp, !btf && !env.no_latency);
 	/* counts only: no per-thread state at all (nor task storage, 5.13+) */
 	bpf_map__set_autocreate(skel->maps.vcpus, !env.no_latency);
-	/* without --slower-than the verifier drops its code, and no buffer is made */
+	/*
+	 * Without --slower-than its code never runs, but the buffer is made
+	 * all the same, at the least size (one page): 6.12's verifier drops
+	 * the dead branch and its map reference, 6.1's does not (it cannot
+	 * follow clang's "threshold - 1 < lat", a known register against an
+	 * unknown one) and refuses a program naming a map that was not made.
+	 */
 	skel->rodata->slower_than_ns = env.slower_than_ns;
-	bpf_map__set_autocreate(skel->maps.slow_exits, env.slower_than_ns != 0);
-	bpf_map__set_max_entries(skel->maps.slow_exits, env.slow_buffer);
+	bpf_map__set_max_entries(skel->maps.slow_exits,
+				 env.slower_than_ns ? env.slow_buffer : EXITTRACE_SLOW_BUFFER_OFF);
 	/*
 	 * tp_btf checks its read of the vCPU struct against the kernel's
 	 * record (self_check.c); up to 5.15 the tracepoint passes the reason

@@ -250,7 +250,8 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 	obs->rodata->latency = !m->exit_only;
 	bpf_map__set_autocreate(obs->maps.vcpus, !m->exit_only);
 	obs->rodata->slower_than_ns = m->slower_than_ns;
-	bpf_map__set_autocreate(obs->maps.slow_exits, m->slower_than_ns != 0);
+	if (!m->slower_than_ns)	/* as exittrace: the least buffer when off */
+		bpf_map__set_max_entries(obs->maps.slow_exits, EXITTRACE_SLOW_BUFFER_OFF);
 	if (m->classic) {
 		/* exittrace's classic programs: preallocated stats, ids for identity */
 		bpf_map__set_map_flags(obs->maps.stats, 0);
