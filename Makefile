@@ -14,7 +14,10 @@
 #   make bench      what observing exits costs per exit (both beds; not
 #                   part of make test)
 #   make bench-native  the same, natively on this host's CPU (root, Linux
-#                   6.10+; not part of make test): build/bench/native/
+#                   6.10+; not part of make test): build/bench/native/,
+#                   then make bench-patch
+#   make bench-patch   what the KVM series' own exit hooks add per exit,
+#                   natively on this CPU, in userspace: build/bench/patch/
 #   make modules    the patched kvm modules for the running kernel
 #   sudo make install-kvm / uninstall-kvm
 #                   load them (stock ones kept) / go back to the stock ones
@@ -588,7 +591,8 @@ $(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(RE
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -lm -o $@
 
-test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench $(BUILD)/metrics_sample
+test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench $(BUILD)/native/patch_bench \
+		$(BUILD)/metrics_sample
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The install path, the late patch, KVM's selftests and the cache lines
@@ -650,10 +654,20 @@ bench: $(BUILD)/kernel/bzImage $(BUILD)/vm/bench.cpio.gz bench-stock
 # BENCH_NATIVE_ARGS: e.g. -r 41 -n 2400000 -c 0.
 BENCH_NATIVE_ARGS ?=
 include tests/native/native.mk
-.PHONY: bench-native
-bench-native: $(NATIVE_BIN)
+.PHONY: bench-native bench-patch
+bench-native: $(NATIVE_BIN) $(PATCH_BIN)
 	$(Q)mkdir -p $(BUILD)/bench/native
 	$(Q)$(NATIVE_BIN) -o $(BUILD)/bench/native $(BENCH_NATIVE_ARGS)
+	$(Q)$(MAKE) --no-print-directory bench-patch
+
+# The KVM series' exit hooks (exit_stats.h, taken from kvm-patch/ at build
+# time) against stock KVM's code at the same places, in userspace on this
+# CPU; no root needed (docs/bench-native.md, "The KVM patch's own cost").
+# BENCH_PATCH_ARGS: e.g. -r 401 -n 16384 -c 0.
+BENCH_PATCH_ARGS ?=
+bench-patch: $(PATCH_BIN)
+	$(Q)mkdir -p $(BUILD)/bench/patch
+	$(Q)$(PATCH_BIN) -o $(BUILD)/bench/patch $(BENCH_PATCH_ARGS)
 
 # The patch against stock KVM (S), off (A) and on (B), on the modular 6.12
 # kernel, swapping its stock and patched modules within each round.

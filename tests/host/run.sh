@@ -268,6 +268,12 @@ check bedcheck-order-bad 1 'CPUID +1000 +999 +-1 .*<-- differs' $bc order $fx/gu
 # whose every observer must count exactly the events fired (its figures
 # are reported, never judged)
 check bench-native-counts 0 'perf record -a .* ok: ' "$build/native/native_bench" -n 4800 -r 1 -o "$work/native"
+# bench-patch: every build of the series' exit hooks (exit_stats.h from
+# kvm-patch/, kernel stand-ins) counts exactly the exits it ran
+check bench-patch-counts 0 'patch_tls +ok: vCPU slot 10 [1-9]' \
+	"$build/native/patch_bench" -n 640 -r 1 -o "$work/patch"
+check bench-patch-bad-n 2 '^bench-patch: -n wants a number of exits from 64' \
+	"$build/native/patch_bench" -n 10 -o "$work/patch"
 
 # The timeline: a recording made by `make demo` in the QEMU bed (the
 # exittrace that wrote it printed timeline-final.json when it stopped).

@@ -67,6 +67,7 @@ static const struct peer_prog peer_progs[] = {
 	{ "task_storage", "tp_btf + task storage get", "piece", "tstore_btf", 2 },
 	{ "latency_floor", "tp_btf: task storage + clock only", "piece", "latency_floor_btf", 2 },
 	{ "count_floor", "tp_btf: one per-CPU counter, exit only", "piece", "count_floor_btf", 1 },
+	{ "count_global", "tp_btf: the same in global data by CPU", "piece", "count_global_btf", 1 },
 	{ "vcpu_standin", "tp_btf: the bench's vCPU stand-in", "piece", "vcpu_standin_btf", 2 },
 	{ "bcc_kvmexit", "bcc kvmexit shape (classic, counts)", "peer", "bcc_counts_tp", 1 },
 	{ "hash_design", "bpftrace/bcc shape (classic, tid hash)", "peer", "hash_design_tp", 2 },
@@ -179,9 +180,28 @@ static void hash_verify(struct bench_case *c)
 	free(n);
 }
 
+/* the global-data counters, read where the program wrote them: the mapped .bss */
+static void global_verify(struct bench_case *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 sum = 0;
+
+	if (ncpu > NATIVE_GLOBAL_CPUS) {
+		snprintf(c->check, sizeof(c->check), "FAILED: %d CPUs, rows for %d", ncpu,
+			 NATIVE_GLOBAL_CPUS);
+		return;
+	}
+	for (i = 0; i < ncpu; i++)
+		sum += peers->bss->global_counts[i][NATIVE_REASON];
+	snprintf(c->check, sizeof(c->check), "%s: %llu exits counted (want %llu)",
+		 sum == c->exits ? "ok" : "FAILED", (unsigned long long)sum,
+		 (unsigned long long)c->exits);
+}
+
 static const struct case_ops et_ops = { bpf_attach, bpf_detach, et_verify };
 static const struct case_ops peer_ops = { bpf_attach, bpf_detach, peer_verify };
 static const struct case_ops hash_ops = { bpf_attach, bpf_detach, hash_verify };
+static const struct case_ops global_ops = { bpf_attach, bpf_detach, global_verify };
 
 static struct bpf_case *bpf_case_new(struct bench_case *c)
 {
@@ -257,7 +277,8 @@ int bpf_cases_add(struct case_table *t)
 		c->label = p->label;
 		c->group = p->group;
 		c->rt_events = p->rt_events;
-		c->ops = !strcmp(p->id, "hash_design") ? &hash_ops : &peer_ops;
+		c->ops = !strcmp(p->id, "hash_design") ? &hash_ops :
+			 !strcmp(p->id, "count_global") ? &global_ops : &peer_ops;
 		b = bpf_case_new(c);
 		if (!b)
 			return -ENOMEM;
@@ -287,7 +308,8 @@ void bpf_cases_free(struct case_table *t)
 	size_t i;
 
 	for (i = 0; i < t->nr; i++) {
-		if (t->c[i].ops != &et_ops && t->c[i].ops != &peer_ops && t->c[i].ops != &hash_ops)
+		if (t->c[i].ops != &et_ops && t->c[i].ops != &peer_ops && t->c[i].ops != &hash_ops &&
+		    t->c[i].ops != &global_ops)
 			continue;
 		b = t->c[i].priv;
 		if (!b)

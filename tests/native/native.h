@@ -25,4 +25,8 @@
 #define NATIVE_ISA		1	/* EXITTRACE_ISA_VMX */
 #define NATIVE_REASON		10
 
+/* peers.bpf.c's counters in global data: a row of reasons per CPU */
+#define NATIVE_GLOBAL_CPUS	64
+#define NATIVE_GLOBAL_REASONS	1024
+
 #endif /* NATIVE_H */

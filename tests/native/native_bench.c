@@ -23,13 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "native.h"
 #include "cases.h"
+#include "machine.h"
 #include "report.h"
 #include "tsc.h"
 #include "driver.skel.h"
@@ -120,52 +120,6 @@ static int drive(struct native_driver *drv, uint64_t n, uint64_t *cycles)
 	return 0;
 }
 
-static void read_line(const char *path, const char *key, char *buf, size_t len)
-{
-	char line[512], *val;
-	FILE *f = fopen(path, "r");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (key && strncmp(line, key, strlen(key)))
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		val = key && strchr(line, ':') ? strchr(line, ':') + 2 : line;
-		snprintf(buf, len, "%.*s", (int)len - 1, val);
-		break;
-	}
-	fclose(f);
-}
-
-static void describe_machine(struct run_info *run)
-{
-	static const char *const vulns[] = { "spectre_v2", "spec_rstack_overflow", "retbleed" };
-	char path[128], v[160];
-	struct utsname u;
-	size_t i, len;
-	FILE *f;
-
-	uname(&u);
-	snprintf(run->kernel, sizeof(run->kernel), "Linux %s", u.release);
-	read_line("/proc/cpuinfo", "model name", run->cpu_model, sizeof(run->cpu_model));
-	f = fopen("/proc/cpuinfo", "r");
-	if (f) {
-		while (fgets(path, sizeof(path), f) && !run->guest)
-			run->guest = strstr(path, " hypervisor") != NULL;
-		fclose(f);
-	}
-	run->mitigations[0] = 0;
-	for (i = 0; i < sizeof(vulns) / sizeof(vulns[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/vulnerabilities/%s", vulns[i]);
-		read_line(path, NULL, v, sizeof(v));
-		len = strlen(run->mitigations);
-		snprintf(run->mitigations + len, sizeof(run->mitigations) - len, "%s%s: %s",
-			 i ? "; " : "", vulns[i], v[0] ? v : "?");
-	}
-}
-
 /* A warm-up run, then the timed one: caches, branch predictors, task storage warm. */
 static int drive_warm(struct native_driver *drv, const struct run_info *run, uint64_t *cycles)
 {
@@ -227,34 +181,6 @@ static int run_rounds(struct native_driver *drv, struct case_table *cases, struc
 	return 0;
 }
 
-/*
- * The CPU's time in jiffies, and the part of it the hypervisor stole
- * (this machine is itself a guest): a run with much steal is a noisy one.
- */
-static void cpu_times(int cpu, unsigned long long *total, unsigned long long *steal)
-{
-	unsigned long long v[8] = { 0 };
-	char line[256], name[16];
-	FILE *f = fopen("/proc/stat", "r");
-	int i;
-
-	*total = *steal = 0;
-	if (!f)
-		return;
-	snprintf(name, sizeof(name), "cpu%d ", cpu);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, strlen(name)))
-			continue;
-		sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-		for (i = 0; i < 8; i++)
-			*total += v[i];
-		*steal = v[7];
-		break;
-	}
-	fclose(f);
-}
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -270,11 +196,10 @@ int main(int argc, char **argv)
 {
 	struct run_info run = { .rounds = 21, .events = 1200000, .cpu = -1 };
 	const char *outdir = "build/bench/native";
-	char tmpdir[] = "/dev/shm/exittrace-native.XXXXXX", load0[32], load1[32];
-	unsigned long long total0, steal0, total1, steal1;
+	char tmpdir[] = "/dev/shm/exittrace-native.XXXXXX";
+	struct load_window load;
 	static struct case_table cases;
 	struct native_driver *drv = NULL;
-	cpu_set_t set;
 	size_t i;
 	int opt, err;
 
@@ -300,12 +225,9 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* one CPU: the test run stays on it, and so do the observers */
-	if (run.cpu < 0)
-		run.cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	CPU_ZERO(&set);
-	CPU_SET(run.cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "bench-native: cannot run on CPU %d: %s\n", run.cpu, strerror(errno));
+	err = pin_to_cpu(&run.cpu);
+	if (err) {
+		fprintf(stderr, "bench-native: cannot run on CPU %d: %s\n", run.cpu, strerror(-err));
 		return 1;
 	}
 	if (mkdir(outdir, 0755) && errno != EEXIST) {
@@ -346,10 +268,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-native: out of memory\n");
 		goto cleanup;
 	}
-	describe_machine(&run);
+	machine_describe(&run.mach);
 	run.tsc_hz = tsc_hz(500);
-	read_line("/proc/loadavg", NULL, load0, sizeof(load0));
-	cpu_times(run.cpu, &total0, &steal0);
+	load_window_start(&load, run.cpu);
 
 	printf("bench-native: %u rounds x %zu cases x %llu events on CPU %d ...\n", run.rounds,
 	       cases.nr, (unsigned long long)run.events, run.cpu);
@@ -357,13 +278,7 @@ int main(int argc, char **argv)
 	err = run_rounds(drv, &cases, &run);
 	if (err)
 		goto cleanup;
-	read_line("/proc/loadavg", NULL, load1, sizeof(load1));
-	cpu_times(run.cpu, &total1, &steal1);
-	load0[strcspn(load0, " ")] = 0;
-	load1[strcspn(load1, " ")] = 0;
-	snprintf(run.load, sizeof(run.load), "%s -> %s (1-minute average); CPU %d stolen by the hypervisor %.1f %%",
-		 load0, load1, run.cpu,
-		 total1 > total0 ? 100.0 * (steal1 - steal0) / (total1 - total0) : 0.0);
+	load_window_end(&load, run.load, sizeof(run.load));
 	for (i = 0; i < cases.nr; i++)
 		if (!cases.c[i].skip[0])
 			cases.c[i].ops->verify(&cases.c[i]);

@@ -151,6 +151,27 @@ int BPF_PROG(count_floor_btf, int nonce)
 	return 0;
 }
 
+/*
+ * Issue 19, part 3, one way down: counters in global data (.bss, which
+ * userspace reads through the skeleton's mapping, no copy), a row per
+ * CPU indexed by the CPU's number, instead of a per-CPU array's lookup.
+ * A row is 8 KiB, so two CPUs never write one cache line.
+ */
+__u64 global_counts[NATIVE_GLOBAL_CPUS][NATIVE_GLOBAL_REASONS];
+
+SEC("tp_btf/bpf_trigger_tp")
+int BPF_PROG(count_global_btf, int nonce)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 reason = bench_reason;
+
+	/* the same bound on the reason as the per-CPU array's lookup checks */
+	if (cpu >= NATIVE_GLOBAL_CPUS || reason >= NATIVE_GLOBAL_REASONS)
+		return 0;
+	global_counts[cpu][reason]++;
+	return 0;
+}
+
 /* ---- peers: the shapes of other tools ------------------------------------ */
 
 /*

@@ -3,16 +3,16 @@
  * report.c - what each case costs per event and per exit round trip.
  *
  * The median of a case's timed runs less the median of the bare runs,
- * and the minimum less the minimum: the median is what a loaded machine
- * gives most of the time, the minimum what the code costs when nothing
- * else intrudes (a timer interrupt, a steal of this guest's vCPU).
+ * and the minimum less the minimum (stats.c says why both).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "report.h"
+#include "stats.h"
 
 /*
  * The denominators: a CPUID exit round trip on bare-metal Intel, from
@@ -28,44 +28,12 @@
 #define TARGET_DEFAULT		380.0
 #define TARGET_NO_LATENCY	110.0
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const uint64_t *v, unsigned int n)
-{
-	uint64_t *s = malloc(n * sizeof(*s));
-	double m;
-
-	if (!s)
-		return 0;
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u64);
-	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
-	free(s);
-	return m;
-}
-
-static double minimum(const uint64_t *v, unsigned int n)
-{
-	uint64_t m = v[0];
-	unsigned int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < m)
-			m = v[i];
-	return m;
-}
-
 /* cycles per event of @c itself, bare loop subtracted */
 static void per_event(const struct bench_case *c, const struct run_info *run,
 		      double *med, double *min)
 {
-	*med = (median(c->cycles, run->rounds) - median(run->bare, run->nr_bare)) / run->events;
-	*min = (minimum(c->cycles, run->rounds) - minimum(run->bare, run->nr_bare)) / run->events;
+	*med = (stats_median(c->cycles, run->rounds) - stats_median(run->bare, run->nr_bare)) / run->events;
+	*min = (stats_minimum(c->cycles, run->rounds) - stats_minimum(run->bare, run->nr_bare)) / run->events;
 }
 
 struct figure case_figure(const struct bench_case *c, const struct run_info *run)
@@ -185,10 +153,10 @@ void report_table(FILE *out, const struct case_table *t, const struct run_info *
 	struct figure f;
 	size_t i;
 
-	bare_med = median(run->bare, run->nr_bare) / run->events;
-	bare_min = minimum(run->bare, run->nr_bare) / run->events;
-	fprintf(out, "\nNative cost of watching an exit: %s, %s%s\n", run->kernel, run->cpu_model,
-	       run->guest ? " (a guest)" : "");
+	bare_med = stats_median(run->bare, run->nr_bare) / run->events;
+	bare_min = stats_minimum(run->bare, run->nr_bare) / run->events;
+	fprintf(out, "\nNative cost of watching an exit: %s, %s%s\n", run->mach.kernel, run->mach.cpu_model,
+	       run->mach.guest ? " (a guest)" : "");
 	fprintf(out, "%u rounds of %llu events on CPU %d; TSC %.3f GHz (measured);\nload %s\n",
 	       run->rounds, (unsigned long long)run->events, run->cpu, run->tsc_hz / 1e9, run->load);
 	fprintf(out, "bare loop (driver, nothing attached, %u runs): %.1f cycles per event median, %.1f min;\n"
@@ -237,35 +205,31 @@ void report_table(FILE *out, const struct case_table *t, const struct run_info *
 		if (!t->c[i].skip[0])
 			fprintf(out, "  %-40s %s\n", t->c[i].label, t->c[i].check);
 
-	fprintf(out, "\nCaveats: this machine (%s) is %s;\n"
-	       "its mitigations: %s.\n"
-	       "Calls and returns (retpolines, return thunks) cost more here than on bare\n"
+	fprintf(out, "\nCaveats: ");
+	machine_print(out, &run->mach);
+	fprintf(out, "Calls and returns (retpolines, return thunks) cost more here than on bare\n"
 	       "metal, and a guest's TSC cycles include the host's interruptions (the\n"
 	       "minimum is the least disturbed).  The published denominators are Intel\n"
 	       "figures, the numerators this CPU's.  The exit reason is not read from the\n"
 	       "vendor's vCPU struct here (no kvm_intel/kvm_amd on this host): the beds\n"
 	       "time that read.  Time in KVM's middle program is a tp_btf program here, not\n"
-	       "the fexit of handle_exit() (this host refuses fentry/fexit programs).\n",
-	       run->cpu_model, run->guest ? "itself a guest" : "not a guest (no hypervisor flag)",
-	       run->mitigations);
+	       "the fexit of handle_exit() (this host refuses fentry/fexit programs).\n");
 }
 
 static int write_csv(const struct case_table *t, const struct run_info *run, const char *dir)
 {
 	double ns = 1e9 / run->tsc_hz;
-	char path[512];
 	struct figure f;
 	unsigned int r;
 	size_t i;
 	FILE *out;
 
-	snprintf(path, sizeof(path), "%s/native.csv", dir);
-	out = fopen(path, "w");
+	out = csv_create(dir, "native.csv",
+			 "id,label,group,events_per_round_trip,event_cycles_median,event_cycles_min,"
+			 "round_trip_cycles_median,round_trip_cycles_min,round_trip_ns_median,"
+			 "round_trip_ns_min,pct_cpuid_1100,pct_cpuid_1600,check");
 	if (!out)
 		return -errno;
-	fprintf(out, "id,label,group,events_per_round_trip,event_cycles_median,event_cycles_min,"
-		"round_trip_cycles_median,round_trip_cycles_min,round_trip_ns_median,round_trip_ns_min,"
-		"pct_cpuid_1100,pct_cpuid_1600,check\n");
 	for (i = 0; i < t->nr; i++) {
 		f = case_figure(&t->c[i], run);
 		if (!f.valid)
@@ -278,14 +242,10 @@ static int write_csv(const struct case_table *t, const struct run_info *run, con
 	fclose(out);
 
 	/* every timed run, for anyone who wants other statistics */
-	snprintf(path, sizeof(path), "%s/rounds.csv", dir);
-	out = fopen(path, "w");
+	out = csv_create(dir, "rounds.csv", "round,id,events,cycles");
 	if (!out)
 		return -errno;
-	fprintf(out, "round,id,events,cycles\n");
-	for (r = 0; r < run->nr_bare; r++)
-		fprintf(out, "%u,bare,%llu,%llu\n", r / (unsigned int)(t->nr + 1),
-			(unsigned long long)run->events, (unsigned long long)run->bare[r]);
+	csv_bare_runs(out, run->bare, run->nr_bare, t->nr + 1, run->events);
 	for (r = 0; r < run->rounds; r++) {
 		for (i = 0; i < t->nr; i++)
 			if (!t->c[i].skip[0])
@@ -344,7 +304,7 @@ static int write_chart(const struct case_table *t, const struct run_info *run, c
 		"     '' using 0:3 with points pt 7 lc black title 'min', \\\n"
 		"     %.0f with lines dt 2 lw 2 lc rgb '#3366cc' title 'CPUID exit, mitigations off (%.0f-%.0f)', \\\n"
 		"     %.0f with lines dt 1 lw 2 lc rgb '#cc3333' title 'CPUID exit, mitigations on (1,600+)'\n",
-		dir, run->cpu_model, run->guest ? " (a guest)" : "", dir, CPUID_RT_OFF_HI, CPUID_RT_OFF_LO, CPUID_RT_OFF_HI,
+		dir, run->mach.cpu_model, run->mach.guest ? " (a guest)" : "", dir, CPUID_RT_OFF_HI, CPUID_RT_OFF_LO, CPUID_RT_OFF_HI,
 		CPUID_RT_ON);
 	fclose(gp);
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>'%s/chart.err'", path, dir);

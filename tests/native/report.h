@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cases.h"
+#include "machine.h"
 
 struct run_info {
 	unsigned int rounds;
@@ -19,11 +20,8 @@ struct run_info {
 	 */
 	uint64_t *bare;
 	unsigned int nr_bare;
-	char load[128];		/* /proc/loadavg when timing began and ended */
-	char kernel[128];
-	char cpu_model[128];
-	bool guest;		/* cpuinfo's hypervisor flag */
-	char mitigations[256];
+	char load[128];		/* load and steal while timing (struct load_window) */
+	struct machine mach;
 };
 
 /* one case's cost, the bare loop subtracted */

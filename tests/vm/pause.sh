@@ -143,10 +143,23 @@ check_pauses() {
 		kexits=$1 ptotal=$2
 		echo "-- pause '$p': the patch (exitstat -p, debugfs) vs exittrace: counts exactly, cycles vs time in KVM"
 		# shellcheck disable=SC2086 # empty or two words
-		if exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1 && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
+		exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1
+		rc=$?
+		# A window with no reason of 100 exits (an idle guest on a busy
+		# host made 163 exits in 3 s once): its counts are judged as
+		# they are, its time with the whole life up to this pause.
+		since=
+		if [ $rc = 0 ] && [ -n "$before" ] && grep -q 'no reason has 100 exits to judge' /tmp/pause-$p.diff; then
+			# shellcheck disable=SC2086
+			exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL "$pj" "$bj" >/tmp/pause-$p.life.diff 2>&1
+			rc=$?
+			grep '^exitdiff: time in KVM' /tmp/pause-$p.life.diff >>/tmp/pause-$p.diff
+			since=" (this window: too few exits; since the VM's start)"
+		fi
+		if [ $rc = 0 ] && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
 		   grep -q 'judged reasons \(together \)*within' /tmp/pause-$p.diff; then
 			cat /tmp/pause-$p.diff
-			result "$SUITE_NAME-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits; time in KVM $(sed -n 's/^exitdiff: time in KVM ([^)]*): //p' /tmp/pause-$p.diff | cut -c1-110)"
+			result "$SUITE_NAME-pause-$p" pass "every reason equal; total $ptotal = KVM's exits $kexits; time in KVM$since $(grep -v 'no reason has' /tmp/pause-$p.diff | sed -n 's/^exitdiff: time in KVM ([^)]*): //p' | cut -c1-110)"
 		else
 			cat /tmp/pause-$p.diff /tmp/pause-$p.exitstat.err
 			result "$SUITE_NAME-pause-$p" fail "patch total ${ptotal:-none}, KVM exits ${kexits:-none}: $(grep -i 'differ\|error\|^exitdiff: ' /tmp/pause-$p.diff | tail -n2 | tr '\n' ' ')"
