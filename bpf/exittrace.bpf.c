@@ -23,6 +23,10 @@
  * The hot path is the same after that: without -P a per-CPU array
  * indexed by exittrace_slot(), with -P (and for a reason with no slot) a
  * hash map shared by all CPUs, updated with atomic adds.
+ *
+ * --by adds the drill-down (drilldown.bpf.h): programs of their own on
+ * KVM's kvm_pio, kvm_mmio, kvm_msr, kvm_page_fault and kvm_hypercall
+ * tracepoints, and one line in on_entry().
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -113,9 +117,6 @@ static __always_inline void drop(__u32 why)
 		(*n)++;
 }
 
-#include "slow_exits.bpf.h"
-#include "cgroup_filter.bpf.h"
-
 static __always_inline bool tgid_wanted(__u32 tgid)
 {
 	__u32 i;
@@ -147,6 +148,10 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 		drop(DROP_STATS_FULL);
 	return s;
 }
+
+#include "cgroup_filter.bpf.h"
+#include "drilldown.bpf.h"
+#include "slow_exits.bpf.h"
 
 /* The unpaired counter of the exit @st holds. */
 static __always_inline void count_unpaired(const struct vcpu_state *st)
@@ -276,6 +281,8 @@ static __always_inline void on_entry(__u64 vcpu)
 	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
 	exittrace_square(lat, &sq_lo, &sq_hi);
+	if (drill_kinds)
+		drill_entry(st, lat);
 	slow_exit_check(st, lat);
 	st->exit_ns = 0;
 	/* the fastpath re-entered without handle_exit(): in KVM all along */

@@ -5,6 +5,8 @@
 #ifndef EXITTRACE_H
 #define EXITTRACE_H
 
+#include "drilldown.h"
+
 /*
  * log2 latency slots: slot i counts latencies in [2^i, 2^(i+1)) ns (slot
  * 0: 0 and 1 ns), except the last, which counts everything from 2^31 ns
@@ -152,24 +154,29 @@ struct vcpu_state {
 	__u32 handled;		/* its time in KVM is counted already */
 	__s32 vcpu_id;		/* KVM's id of the vCPU, for --slower-than */
 	__u64 kvm_ns;		/* --slower-than: its time in KVM, once handled */
+	/*
+	 * --by: the last key an exit's events recorded, and that exit's
+	 * exit_ns: the key is this exit's only while the two are equal
+	 * (drill_pending()), so on_exit() need not clear it
+	 */
+	struct drill_key drill;
+	__u64 drill_exit_ns;
 };
 
 /*
  * --slower-than: one record per exit whose latency (kvm_exit to that
  * vCPU's next kvm_entry) reached the threshold, through a ring buffer
  * (slow_exits.bpf.h).  Times are bpf_ktime_get_ns(), CLOCK_MONOTONIC.
+ * With --by, the exit's key: the last one its events recorded, as the
+ * drill-down's latency goes to (drill_pending()).
  */
-enum slow_exit_key_kind {
-	SLOW_KEY_NONE,		/* no drill-down key known for this exit */
-	/* the drill-down (port, MMIO GPA, MSR, ...) adds its kinds here */
-};
-
 struct slow_exit {
 	__u64 exit_ns;		/* when the vCPU exited */
 	__u64 latency_ns;	/* until the same vCPU entered again */
 	__u64 kvm_ns;		/* of which in KVM; 0: not measured */
-	__u64 key;		/* the drill-down key, as key_kind says */
-	__u32 key_kind;		/* enum slow_exit_key_kind; 0: none */
+	__u64 key;		/* the drill-down key (port, GPA, MSR, page, nr) */
+	__u16 key_kind;		/* enum drill_kind; DRILL_NONE: no key known */
+	__u16 key_dir;		/* enum drill_dir */
 	__u32 tgid;		/* the VM process */
 	__u32 tid;		/* the vCPU thread */
 	__s32 vcpu_id;		/* KVM's vcpu_id (the APIC ID) */
@@ -225,6 +232,7 @@ enum exittrace_drop {
 	DROP_STATS_FULL,	/* the hash map was at max_entries */
 	DROP_VCPUS_FULL,	/* no task storage for a vCPU thread */
 	DROP_NO_VENDOR,		/* tp_btf: no BTF for the vendor's vCPU struct */
+	DROP_KEYS_FULL,		/* --by: the drill-down's map was at max_entries */
 	DROP_SLOW_EXITS,	/* --slower-than: the ring buffer was full */
 	DROP_NR,
 };

@@ -2,7 +2,8 @@
 /*
  * slow_exits.bpf.h - --slower-than: each exit whose latency reached the
  * threshold goes to userspace as a struct slow_exit, through a ring
- * buffer.  Included by exittrace.bpf.c after its maps.
+ * buffer.  Included by exittrace.bpf.c after its maps and the
+ * drill-down, whose key of the exit (--by) the event carries.
  *
  * Off (slower_than_ns == 0, the default) the verifier drops the call
  * and the loader does not create the ring buffer.  On, an exit faster
@@ -27,6 +28,7 @@ struct {
  */
 static __always_inline void slow_exit_report(const struct vcpu_state *st, __u64 lat)
 {
+	const struct drill_key *key = drill_kinds ? drill_pending(st) : NULL;
 	struct slow_exit *e;
 	__u64 id;
 
@@ -40,8 +42,9 @@ static __always_inline void slow_exit_report(const struct vcpu_state *st, __u64 
 	e->latency_ns = lat;
 	/* handled: ended at handle_exit()'s return; else the fastpath re-entered */
 	e->kvm_ns = !READ_ONCE(kvm_time_on) ? 0 : st->handled ? st->kvm_ns : lat;
-	e->key = 0;
-	e->key_kind = SLOW_KEY_NONE;
+	e->key = key ? key->key : 0;
+	e->key_kind = key ? key->kind : DRILL_NONE;
+	e->key_dir = key ? key->dir : DRILL_DIR_NONE;
 	e->tgid = id >> 32;
 	e->tid = (__u32)id;
 	e->vcpu_id = st->vcpu_id;

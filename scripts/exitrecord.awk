@@ -5,10 +5,15 @@
 #       meta KEY VALUE
 #       exits t0 t1 pid isa code name count lat_count lat_sum_ns
 #       interval t0 t1 count lat_count lat_sum_ns
+#       key t0 t1 pid kind code name count lat_count lat_sum_ns   (--by)
 #       mark t label
 #       end t why count lat_count lat_sum_ns
 #   awk -v sums=1 -f exitrecord.awk RECORD  per (pid, isa, code) sums of
 #       the exits records, then one "total" line
+#   awk -v key_window=LABEL -f exitrecord.awk RECORD  (--by) the key
+#       records from the mark LABEL to the next mark (or the end), summed
+#       per (pid, kind, key/dir): "window t0 t1", then one line each:
+#       key pid kind key/dir count lat_count lat_sum_ns
 #
 # Checked: the format and version, ten fields per CSV line, numbers where
 # numbers belong, intervals that follow each other from 0, each interval
@@ -45,7 +50,7 @@ function need_counts() {
 }
 
 function out(line) {
-	if (!sums)
+	if (!sums && key_window == "")
 		print line
 }
 
@@ -54,7 +59,7 @@ BEGIN {
 	header = "t0_s,t1_s,kind,pid,isa,code,name,count,lat_count,lat_sum_ns"
 	have_meta = 0; have_header = 0; ended = 0
 	open_t0 = ""; open_t1 = ""; open_sum = 0
-	last_t1 = "0.000"; total = 0; total_lat = 0; intervals = 0; marks = 0
+	last_t0 = ""; last_t1 = "0.000"; total = 0; total_lat = 0; intervals = 0; marks = 0
 }
 
 { sub(/\r$/, "") }
@@ -151,7 +156,24 @@ kind == "interval" {
 	if (count + 0 != open_sum)
 		fail("interval count " count " but its exits records sum to " open_sum)
 	out("interval" OFS t0 OFS t1 OFS count OFS lat_count OFS lat_sum)
-	last_t1 = t1; open_t0 = ""; open_sum = 0; intervals++
+	last_t0 = t0; last_t1 = t1; open_t0 = ""; open_sum = 0; intervals++
+	next
+}
+# --by: the keys of the interval just closed; not part of its sums
+kind == "key" {
+	need_counts()
+	if (!is_count(pid) || !is_count(code) || isa !~ /^(port|mmio|msr|gpa|hypercall)$/ ||
+	    name !~ /^[0-9a-fx]+\/(in|out|read|write|-)$/)
+		fail("a key record needs pid, a kind (port, mmio, msr, gpa, hypercall), code and KEY/DIR")
+	if (open_t0 != "" || t0 != last_t0 || t1 != last_t1)
+		fail("key record for [" t0 ", " t1 ") is not after that interval's record")
+	out("key" OFS t0 OFS t1 OFS pid OFS isa OFS code OFS name OFS count OFS lat_count OFS lat_sum)
+	if (in_window) {
+		wk = pid OFS isa OFS name
+		if (!(wk in w_count))
+			wkeys[++nwkeys] = wk
+		w_count[wk] += count; w_lat_count[wk] += lat_count; w_lat[wk] += lat_sum
+	}
 	next
 }
 kind == "mark" {
@@ -161,6 +183,11 @@ kind == "mark" {
 		fail("a mark inside an open interval")
 	out("mark" OFS t1 OFS name)
 	marks++
+	if (in_window) {
+		in_window = 0; win_t1 = t1
+	} else if (key_window != "" && name == key_window && win_t0 == "") {
+		in_window = 1; win_t0 = t1
+	}
 	next
 }
 kind == "end" {
@@ -173,6 +200,9 @@ kind == "end" {
 		fail("the end record says " count " exits / " lat_sum " ns, the intervals sum to " total " / " total_lat)
 	out("end" OFS t1 OFS name OFS count OFS lat_count OFS lat_sum)
 	why = name; ended = 1
+	if (in_window) {
+		in_window = 0; win_t1 = t1
+	}
 	next
 }
 { fail("unknown record kind '" kind "'") }
@@ -187,6 +217,17 @@ END {
 	if (!ended)
 		printf "exitrecord: %s: no end record: the run did not stop cleanly; read %d complete intervals\n",
 			FILENAME, intervals > "/dev/stderr"
+	if (key_window != "") {
+		if (win_t0 == "")
+			fail("no mark labelled " key_window)
+		if (win_t1 == "")
+			win_t1 = last_t1
+		printf "window\t%s\t%s\n", win_t0, win_t1
+		for (i = 1; i <= nwkeys; i++)
+			printf "key\t%s\t%.0f\t%.0f\t%.0f\n", wkeys[i], w_count[wkeys[i]],
+				w_lat_count[wkeys[i]], w_lat[wkeys[i]]
+		exit 0
+	}
 	if (!sums)
 		exit 0
 	for (i = 1; i <= nkeys; i++) {

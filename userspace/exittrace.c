@@ -21,6 +21,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "drill_load.h"
 #include "exit_reasons.h"
 #include "exittrace_args.h"
 #include "http.h"
@@ -376,6 +377,95 @@ static const struct snapshot *since_start(const struct snapshot *now)
 	return s;
 }
 
+/*
+ * --by: the drill-down's rows since start (@keys_now) and over the last
+ * interval (@keys_delta); what is shown of them is ranked (keys_rank()).
+ */
+static struct drill_snap keys_now, keys_before, keys_delta, keys_shown, keys_retired;
+static struct drill_dead keys_dead;
+
+static int read_keys(struct exittrace_bpf *skel)
+{
+	struct drill_snap tmp = keys_before;
+	int err;
+
+	if (!env.drill_kinds)
+		return 0;
+	/* before the read, so that the dead VMs' rows in it are final */
+	err = drill_find_dead(&keys_dead, &keys_now, per_vm_proc_alive, NULL);
+	if (err) {
+		fprintf(stderr, "exittrace: out of memory finding the exited VMs' keys\n");
+		return err;
+	}
+	keys_before = keys_now;
+	keys_now = tmp;
+	err = drill_read(skel, &keys_now);
+	if (!err)
+		err = drill_delta(&keys_delta, &keys_now, &keys_before);
+	if (err)
+		fprintf(stderr, "exittrace: reading the drill-down failed: %s\n", strerror(-err));
+	return err;
+}
+
+static int forget_drill_key(const struct drill_key *key, void *ctx)
+{
+	struct exittrace_bpf *skel = ctx;
+
+	return bpf_map_delete_elem(bpf_map__fd(skel->maps.drills), key) ? -errno : 0;
+}
+
+/* After the interval was reported: the exited VMs' keys leave the map. */
+static int retire_keys(struct exittrace_bpf *skel)
+{
+	int err;
+
+	if (!env.drill_kinds || !keys_dead.nr)
+		return 0;
+	err = drill_retire(&keys_now, &keys_dead, &keys_retired, forget_drill_key, skel);
+	if (err)
+		fprintf(stderr, "exittrace: out of memory retiring the keys of exited VMs\n");
+	return err;
+}
+
+/*
+ * A KVM reload (step_aside()): the map goes with its skeleton; the last
+ * read's keys join the retired ones (drill_carry()), which the totals
+ * since start keep, and the new map's first read is all delta.
+ */
+static int keys_step_aside(void)
+{
+	if (!env.drill_kinds)
+		return 0;
+	if (drill_carry(&keys_now, &keys_retired))
+		return -ENOMEM;
+	keys_before.nr = keys_delta.nr = 0;
+	keys_dead.nr = 0;
+	return 0;
+}
+
+/* What is shown of @s: the VMs added up without -P, the top N per VM and kind. */
+static void keys_rank(struct drill_snap *s)
+{
+	if (!env.per_vm)
+		drill_merge_vms(s);
+	drill_top(s, env.top);
+}
+
+/* keys_shown: the ranked rows since start, retired ones too; NULL without --by */
+static struct drill_snap *keys_since_start(void)
+{
+	unsigned int i;
+
+	if (!env.drill_kinds || drill_copy(&keys_shown, &keys_now))
+		return NULL;
+	for (i = 0; i < keys_retired.nr; i++)
+		if (drill_append(&keys_shown, &keys_retired.rows[i].key, &keys_retired.rows[i].st))
+			return NULL;
+	drill_merge_equal(&keys_shown);
+	keys_rank(&keys_shown);
+	return &keys_shown;
+}
+
 static __u64 read_drops(struct exittrace_bpf *skel, int nr_cpus, __u32 why)
 {
 	__u64 *values, sum = carried_drops[why];
@@ -524,6 +614,7 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	bpf_map__set_autocreate(skel->maps.cgroup_filter, env.cgroup != NULL);
 	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
+	drill_configure(skel, env.drill_kinds, btf, env.max_keys);
 	/*
 	 * Before 6.1 (34dd3bad1a6f, "bpf: Relax the requirement to use
 	 * preallocated hash maps in tracing progs.") the verifier WARNs when
@@ -594,12 +685,24 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void report(const struct snapshot *s, double interval, const struct report_opts *o)
+/* The table or JSON line of @s, and with --by the keys of @keys (ranked here). */
+static void report(const struct snapshot *s, struct drill_snap *keys, double interval,
+		   const struct report_opts *o)
 {
 	if (env.json)
 		print_json(stdout, s, interval, now_s(), o);
 	else
 		print_table(stdout, s, interval, o);
+	if (env.drill_kinds && keys) {
+		keys_rank(keys);
+		if (env.json) {
+			drill_print_json(stdout, keys, interval, now_s(), !o->interval, keys_retired.nr,
+					 o->names);
+		} else {
+			printf("\n");
+			drill_print_table(stdout, keys, interval, env.per_vm, o->names);
+		}
+	}
 	fflush(stdout);
 }
 
@@ -731,6 +834,8 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
 	m->drops_stats_full = read_drops(skel, nr_cpus, DROP_STATS_FULL);
 	m->drops_vcpus_full = read_drops(skel, nr_cpus, DROP_VCPUS_FULL);
 	m->drops_no_vendor = read_drops(skel, nr_cpus, DROP_NO_VENDOR);
+	m->drops_keys_full = read_drops(skel, nr_cpus, DROP_KEYS_FULL);
+	m->keys = keys_since_start();
 	m->names = env.per_vm ? &vm_names : NULL;
 }
 
@@ -799,6 +904,15 @@ static int metrics_open(struct exittrace_bpf *skel, int nr_cpus, const char *att
 		return 0;
 	metrics_meta_read(&meta, skel, nr_cpus, attach);
 	return metrics_update(&none, &meta);
+}
+
+/* --by: the interval's keys, after its interval record (ranks keys_delta) */
+static void record_interval_keys(struct recording *rec, double t0_s, double t1_s)
+{
+	if (!env.drill_kinds)
+		return;
+	keys_rank(&keys_delta);
+	record_keys(rec->f, rec->fmt, t0_s, t1_s, &keys_delta);
 }
 
 /*
@@ -930,6 +1044,8 @@ static int step_aside(struct exittrace_bpf **skel, enum exittrace_attach *mode,
 	}
 	snapshot_free(&carried);
 	carried = keep;
+	if (keys_step_aside())
+		return -ENOMEM;
 	/* every VM of the old modules has ended: KVM cannot unload under one */
 	per_vm_free(&per_vm);
 	memset(&per_vm, 0, sizeof(per_vm));
@@ -1084,14 +1200,17 @@ int main(int argc, char **argv)
 			continue;
 		if (self_check_poll(&check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
-		/* -P reads each interval all the same, to retire exited VMs */
-		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !reload_requested)
+		/* -P and --by read each interval all the same, to retire exited VMs */
+		if (env.summary_only && !metrics_wanted() && !rec.f && !env.per_vm && !env.drill_kinds &&
+		    !reload_requested)
 			continue;
 
 		/* a reload: nothing may be counted between this last read and the close */
 		if (reload_requested)
 			exittrace_bpf__detach(skel);
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (!err)
+			err = read_keys(skel);
 		if (err)
 			goto cleanup;
 		if (rec.f) {
@@ -1103,6 +1222,7 @@ int main(int argc, char **argv)
 				goto cleanup;
 			}
 			record_interval(rec.f, rec.fmt, last, elapsed, rows);
+			record_interval_keys(&rec, last, elapsed);
 			while (rec.marks != (unsigned int)marks_requested) {
 				rec.marks++;
 				record_mark(rec.f, rec.fmt, elapsed,
@@ -1123,7 +1243,7 @@ int main(int argc, char **argv)
 		}
 		if (!env.summary_only) {
 			ropts.interval = true;
-			report(&delta, elapsed - last, &ropts);
+			report(&delta, &keys_delta, elapsed - last, &ropts);
 			if (!env.json)
 				printf("\n");
 			if (env.count > 0 && ++printed >= env.count) {
@@ -1131,11 +1251,12 @@ int main(int argc, char **argv)
 				why = "count";
 			}
 		}
-		if (env.per_vm) {
+		if (env.per_vm)
 			err = retire_dead(skel, &now);
-			if (err)
-				goto cleanup;
-		}
+		if (!err)
+			err = retire_keys(skel);
+		if (err)
+			goto cleanup;
 		last = elapsed;
 		tmp = before;
 		before = now;
@@ -1165,17 +1286,20 @@ int main(int argc, char **argv)
 			goto cleanup;
 		self_check_poll(&check, elapsed, stderr);
 		err = read_interval(skel, nr_cpus, &now, &before, &delta);
+		if (!err)
+			err = read_keys(skel);
 		if (err)
 			goto cleanup;
 	} else {
 		/* ended while stepped aside for a KVM reload: all is carried */
 		now.nr = before.nr = delta.nr = 0;
+		keys_delta.nr = 0;
 	}
 	if (env.slower_than_ns)
 		slow_lost = read_drops(skel, nr_cpus, DROP_SLOW_EXITS);
 	if (!env.summary_only && strcmp(why, "count")) {
 		ropts.interval = true;
-		report(&delta, elapsed - last, &ropts);
+		report(&delta, &keys_delta, elapsed - last, &ropts);
 		if (!env.json)
 			printf("\n");
 	}
@@ -1187,8 +1311,10 @@ int main(int argc, char **argv)
 	}
 	if (rec.f) {
 		rows = by_vm_reason(&delta, &rec.folded);
-		if (rows)
+		if (rows) {
 			record_interval(rec.f, rec.fmt, last, elapsed, rows);
+			record_interval_keys(&rec, last, elapsed);
+		}
 		rows = rows ? by_vm_reason(&summary, &rec.folded) : NULL;
 		if (!rows) {
 			err = -ENOMEM;
@@ -1203,7 +1329,7 @@ int main(int argc, char **argv)
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
-	report(&summary, elapsed, &ropts);
+	report(&summary, keys_since_start(), elapsed, &ropts);
 	metrics_meta_read(&meta, skel, nr_cpus, attach_now(mode, &check));
 	if (!env.json) {
 		if (!env.no_latency)
@@ -1255,6 +1381,9 @@ int main(int argc, char **argv)
 	if (meta.drops_stats_full)
 		fprintf(stderr, "exittrace: warning: the statistics map was full (%u rows): some exits were not counted; raise --max-keys\n",
 			env.max_keys);
+	if (meta.drops_keys_full)
+		fprintf(stderr, "exittrace: warning: the drill-down's map was full (%u keys): %llu events of --by were not counted; raise --max-keys\n",
+			env.max_keys, (unsigned long long)meta.drops_keys_full);
 	if (slow_lost)
 		fprintf(stderr, "exittrace: warning: %llu slow exits were lost: the ring buffer was full; raise --slow-buffer (%u bytes now)\n",
 			(unsigned long long)slow_lost, env.slow_buffer);
@@ -1291,6 +1420,12 @@ cleanup:
 	snapshot_free(&carried);
 	snapshot_free(&with_carried);
 	per_vm_free(&per_vm);
+	drill_free(&keys_now);
+	drill_free(&keys_before);
+	drill_free(&keys_delta);
+	drill_free(&keys_shown);
+	drill_free(&keys_retired);
+	drill_dead_free(&keys_dead);
 	vm_names_free(&vm_names);
 	return err ? 1 : 0;
 }

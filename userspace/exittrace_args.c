@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 #include <sys/vfs.h>
 
+#include "drilldown.h"
 #include "exittrace_args.h"
 #include "vm_names.h"
 
@@ -23,6 +24,7 @@ struct parse_state {
 	bool bad;
 	bool format_given;
 	bool interval_given;	/* by -i */
+	bool top_given;
 	bool slow_buffer_given;
 };
 
@@ -43,6 +45,8 @@ static const char doc[] =
 "    exittrace -p web1 --per-vcpu    # one VM, a row per vCPU and reason\n"
 "    exittrace --cgroup /sys/fs/cgroup/machine.slice   # libvirt's VMs only\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
+"    exittrace --by port,mmio  # which I/O ports and MMIO addresses, top 10\n"
+"    exittrace -P --by gpa --top 5  # each VM's 5 busiest NPF/EPT fault pages\n"
 "    exittrace --metrics /var/lib/prometheus/node-exporter/kvm_exits.prom\n"
 "    exittrace -s --listen 127.0.0.1:9435     # /metrics for Prometheus to scrape\n"
 "    exittrace -s -i 100ms --record run.csv   # a timeline for scripts/exitplot\n"
@@ -58,7 +62,7 @@ static const char doc[] =
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_SLOWER_THAN, OPT_SLOW_BUFFER,
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP, OPT_SLOWER_THAN, OPT_SLOW_BUFFER,
        OPT_SORT, OPT_UNITS, OPT_PER_VCPU, OPT_CGROUP };
 
 static const struct argp_option opts[] = {
@@ -85,7 +89,7 @@ static const struct argp_option opts[] = {
 	  "The same in OpenMetrics, for readers of OpenMetrics (not node_exporter's textfile collector)", 0 },
 	{ "listen", OPT_LISTEN, "ADDR", 0,
 	  "Serve the same on http://ADDR/metrics (OpenMetrics when asked for, else the text format): 127.0.0.1:9435, [::1]:9435, :9435 (every address)", 0 },
-	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason; default 32768, allocated as used)", 0 },
+	{ "max-keys", OPT_MAX_KEYS, "N", 0, "Rows the kernel keeps for -P (VM x reason) and as many for --by's keys (default 32768, allocated as used)", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0,
 	  "How to hook kvm_exit/kvm_entry: auto (default: btf where the kernel's BTF allows, else classic), btf (raw tracepoints) or classic (tracepoint records)", 0 },
 	{ "interval", 'i', "TIME", 0,
@@ -100,6 +104,9 @@ static const struct argp_option opts[] = {
 	  "Where an exit's time in KVM ends, at the return of vmx/svm_handle_exit(): auto (default: fexit, else kretprobe), fexit, kprobe or off", 0 },
 	{ "no-latency", OPT_NO_LATENCY, NULL, 0,
 	  "Count exits only: no kvm_entry hook, no per-thread state (the cheapest mode)", 0 },
+	{ "by", OPT_BY, "KINDS", 0,
+	  "Drill down behind the exits, per VM: port (I/O port and direction), mmio (MMIO GPA), msr (MSR and read/write), gpa (NPF/EPT fault page), hypercall (its number); comma-separated or repeated", 0 },
+	{ "top", OPT_TOP, "N", 0, "Keys shown per VM and kind with --by (default 10; also bounds the metrics' labels)", 0 },
 	{ "slower-than", OPT_SLOWER_THAN, "DURATION", 0,
 	  "Print each exit whose latency (exit to that vCPU's next entry) is DURATION or more: 20ms, 500us, 1.5s, 250000ns (with -j: a JSON line each)", 0 },
 	{ "slow-buffer", OPT_SLOW_BUFFER, "SIZE", 0,
@@ -472,6 +479,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_LATENCY:
 		args->no_latency = true;
 		break;
+	case OPT_BY:
+		if (!drill_parse_by(arg, &args->drill_kinds)) {
+			argp_error(state, "invalid --by '%s': expected port, mmio, msr, gpa or hypercall, comma-separated", arg);
+			return EINVAL;
+		}
+		break;
+	case OPT_TOP:
+		args->top = parse_long(state, "--top", arg, 1, 100000);
+		ps->top_given = true;
+		break;
 	case OPT_SLOWER_THAN:
 		parse_slower_than(state, arg, &args->slower_than_ns);
 		break;
@@ -533,6 +550,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--kvm-time needs the per-thread state that --no-latency turns off: drop one");
 			return EINVAL;
 		}
+		if (ps->top_given && !args->drill_kinds) {
+			argp_error(state, "--top ranks the keys of --by: give --by KINDS too");
+			return EINVAL;
+		}
+		if (args->drill_kinds && args->vcpu >= 0 && args->no_latency) {
+			argp_error(state, "-c with --by needs the per-thread state that --no-latency turns off: drop one");
+			return EINVAL;
+		}
 		if (args->slower_than_ns && args->no_latency) {
 			argp_error(state, "--slower-than judges latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
@@ -567,6 +592,7 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 		.count = -1,
 		.vcpu = -1,
 		.max_keys = 32768,
+		.top = 10,
 		.slow_buffer = EXITTRACE_SLOW_BUFFER_DEFAULT,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);

@@ -61,6 +61,8 @@ struct exittrace_args {
 	const char *record;		/* --record FILE, or NULL */
 	enum record_format record_format;
 	const char *mark_labels;	/* comma-separated labels for SIGUSR1 marks */
+	__u32 drill_kinds;		/* --by: DRILL_KIND() mask, 0: no drill-down */
+	unsigned int top;		/* --top: keys shown per VM and kind */
 	__u64 slower_than_ns;		/* --slower-than: report exits this slow; 0: off */
 	unsigned int slow_buffer;	/* --slow-buffer: the ring buffer's bytes */
 };

@@ -18,6 +18,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;		/* over published and meta */
 	struct snapshot published;	/* cumulative, as the loop last read it */
+	struct drill_snap keys;		/* --by: meta.keys points here */
 	struct metrics_meta meta;	/* meta.names points to names */
 	struct vm_names names;		/* the loop's, as published: it changes them */
 };
@@ -47,6 +48,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	static char get_only[] = "exittrace: /metrics answers GET and HEAD\n";
 	struct http_server *srv = cls;
 	struct snapshot copy = {};
+	struct drill_snap keys = {};
 	struct vm_names names = {};
 	struct metrics_meta meta;
 	enum metrics_format fmt;
@@ -71,6 +73,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	pthread_mutex_lock(&srv->lock);
 	err = snapshot_copy(&copy, &srv->published) ?: vm_names_copy(&names, &srv->names);
 	meta = srv->meta;
+	if (!err && meta.keys) {
+		err = drill_copy(&keys, meta.keys);
+		meta.keys = &keys;
+	}
 	pthread_mutex_unlock(&srv->lock);
 	meta.names = &names;
 	f = err ? NULL : open_memstream(&body, &len);
@@ -79,11 +85,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			fclose(f);
 		free(body);
 		snapshot_free(&copy);
+		drill_free(&keys);
 		vm_names_free(&names);
 		return MHD_NO;	/* out of memory: drop the connection */
 	}
 	fclose(f);
 	snapshot_free(&copy);
+	drill_free(&keys);
 	vm_names_free(&names);
 	return reply(conn, MHD_HTTP_OK, metrics_content_type(fmt), body, len, MHD_RESPMEM_MUST_FREE);
 }
@@ -157,10 +165,14 @@ int http_publish(struct http_server *srv, const struct snapshot *s, const struct
 
 	pthread_mutex_lock(&srv->lock);
 	err = snapshot_copy(&srv->published, s);
+	if (!err && m->keys)
+		err = drill_copy(&srv->keys, m->keys);
 	if (!err && m->names)
 		err = vm_names_copy(&srv->names, m->names);
-	if (!err)
+	if (!err) {
 		srv->meta = *m;
+		srv->meta.keys = m->keys ? &srv->keys : NULL;
+	}
 	pthread_mutex_unlock(&srv->lock);
 	return err;
 }
@@ -173,6 +185,7 @@ void http_stop(struct http_server *srv)
 		MHD_stop_daemon(srv->daemon);	/* closes the listening socket too */
 	pthread_mutex_destroy(&srv->lock);
 	snapshot_free(&srv->published);
+	drill_free(&srv->keys);
 	vm_names_free(&srv->names);
 	free(srv);
 }

@@ -74,8 +74,19 @@ static const struct metric_family kvm_exit_latency = {
 };
 static const struct metric_family dropped = {
 	"exittrace_dropped", "counter", NULL,
-	"Exits exittrace did not count (cause map_full or no_exit_reason) and latencies "
-	"it did not measure (cause no_task_storage).",
+	"Exits exittrace did not count (cause map_full or no_exit_reason), latencies "
+	"it did not measure (cause no_task_storage) and --by events it did not count "
+	"(cause keys_full).",
+};
+static const struct metric_family kvm_exit_keys = {
+	"kvm_exit_keys", "counter", NULL,
+	"exittrace --by: KVM's events per key behind the exits (kind port, mmio, msr, gpa, "
+	"hypercall), the top N keys per VM and kind only.",
+};
+static const struct metric_family kvm_exit_key_latency = {
+	"kvm_exit_key_latency_seconds", "counter", "seconds",
+	"exittrace --by: time from kvm_exit to the next kvm_entry of the exits whose last key "
+	"this is.",
 };
 static const struct metric_family info = {
 	"exittrace_info", "gauge", NULL,
@@ -146,6 +157,48 @@ static void latency_histogram(FILE *f, const struct row *r, const struct metrics
 	fprintf(f, "%s_count{%s} %llu\n", name, labels, (unsigned long long)r->st.lat_count);
 }
 
+/* kind, key, dir[, pid[, vm]] of @r, without braces (as row_labels()) */
+static const char *key_labels(char *buf, size_t len, const struct drill_row *r,
+			      const struct metrics_meta *m)
+{
+	const char *vm = vm_names_get(m->names, r->key.tgid);
+	char key[24];
+	int n;
+
+	n = snprintf(buf, len, "kind=\"%s\",key=\"%s\",dir=\"%s\"", drill_kind_name(r->key.kind),
+		     drill_key_text(key, sizeof(key), &r->key), drill_dir_name(&r->key));
+	if (r->key.tgid && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, ",pid=\"%u\"", r->key.tgid);
+	if (r->key.tgid && vm && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ",vm=\"%s\"", vm);
+	return buf;
+}
+
+/*
+ * The label sets stay bounded: only the top N keys per VM and kind (a
+ * key that leaves the top N leaves the metrics, as a restarted counter
+ * would; rate() copes).
+ */
+static void keys_write(FILE *f, enum metrics_format fmt, const struct metrics_meta *m)
+{
+	const struct drill_snap *keys = m->keys;
+	char labels[LABELS_MAX];
+	unsigned int i;
+
+	metric_family(f, fmt, &kvm_exit_keys);
+	for (i = 0; i < keys->nr; i++)
+		fprintf(f, "kvm_exit_keys_total{%s} %llu\n",
+			key_labels(labels, sizeof(labels), &keys->rows[i], m),
+			(unsigned long long)keys->rows[i].st.count);
+	if (!m->latency)
+		return;
+	metric_family(f, fmt, &kvm_exit_key_latency);
+	for (i = 0; i < keys->nr; i++)
+		fprintf(f, "kvm_exit_key_latency_seconds_total{%s} %.9f\n",
+			key_labels(labels, sizeof(labels), &keys->rows[i], m),
+			(double)keys->rows[i].st.lat_sum_ns / 1e9);
+}
+
 int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *s,
 		  const struct metrics_meta *m)
 {
@@ -169,6 +222,8 @@ int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *s,
 		for (i = 0; i < s->nr; i++)
 			latency_histogram(f, &s->rows[i], m);
 	}
+	if (m->keys)
+		keys_write(f, fmt, m);
 	metric_family(f, fmt, &dropped);
 	fprintf(f, "exittrace_dropped_total{cause=\"map_full\"} %llu\n"
 		"exittrace_dropped_total{cause=\"no_exit_reason\"} %llu\n",
@@ -176,6 +231,9 @@ int metrics_write(FILE *f, enum metrics_format fmt, const struct snapshot *s,
 	if (m->latency)
 		fprintf(f, "exittrace_dropped_total{cause=\"no_task_storage\"} %llu\n",
 			(unsigned long long)m->drops_vcpus_full);
+	if (m->keys)
+		fprintf(f, "exittrace_dropped_total{cause=\"keys_full\"} %llu\n",
+			(unsigned long long)m->drops_keys_full);
 	metric_family(f, fmt, &info);
 	fprintf(f, "exittrace_info{version=\"%s\",attach=\"%s\"} 1\n", m->version, m->attach);
 	if (fmt == METRICS_OPENMETRICS)

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "drilldown.h"
 #include "report.h"
 
 enum metrics_format {
@@ -38,6 +39,9 @@ struct metrics_meta {
 	__u64 drops_stats_full;		/* exits not counted: map full */
 	__u64 drops_no_vendor;		/* exits not counted: no reason read */
 	__u64 drops_vcpus_full;		/* latencies not measured: no task storage */
+	__u64 drops_keys_full;		/* --by: events not counted, map full */
+	/* --by: the top N keys per VM and kind since start, or NULL */
+	const struct drill_snap *keys;
 	const struct vm_names *names;	/* -P: a vm label by pid, or NULL */
 };
 

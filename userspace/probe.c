@@ -216,11 +216,19 @@ static int tp_args(const struct btf *btf, const void *name)
 	return btf_vlen(t) - 1;
 }
 
+int probe_kvm_tp_args(const char *tracepoint)
+{
+	char name[64];
+	int n;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tracepoint);
+	n = with_kernel_btf("kvm", tp_args, name);
+	return n > 0 ? n : 0;
+}
+
 int probe_kvm_exit_args(void)
 {
-	int n = with_kernel_btf("kvm", tp_args, "btf_trace_kvm_exit");
-
-	return n > 0 ? n : 0;
+	return probe_kvm_tp_args("kvm_exit");
 }
 
 bool probe_task_storage(void)

@@ -35,6 +35,9 @@ bool probe_btf_func(const char *name, const char *module);
  */
 int probe_kvm_exit_args(void);
 
+/* The same for any kvm tracepoint: "kvm_page_fault" -> its argument count */
+int probe_kvm_tp_args(const char *tracepoint);
+
 /* Task storage from tracing programs (Linux 5.13). */
 bool probe_task_storage(void);
 

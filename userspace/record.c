@@ -122,6 +122,30 @@ void record_interval(FILE *f, enum record_format fmt, double t0_s, double t1_s,
 	record_line(f, fmt, t0_s, t1_s, "interval", NULL, NULL, &total);
 }
 
+void record_keys(FILE *f, enum record_format fmt, double t0_s, double t1_s,
+		 const struct drill_snap *keys)
+{
+	char key[24];
+	unsigned int i;
+
+	for (i = 0; i < keys->nr; i++) {
+		const struct drill_row *r = &keys->rows[i];
+		const char *kind = drill_kind_name(r->key.kind), *dir = drill_dir_name(&r->key);
+		unsigned long long value = r->key.key, count = r->st.count,
+				   lat_count = r->st.lat_count, lat_sum = r->st.lat_sum_ns;
+
+		drill_key_text(key, sizeof(key), &r->key);
+		if (fmt == RECORD_JSONL)
+			fprintf(f, "{\"kind\":\"key\",\"t0_s\":%.3f,\"t1_s\":%.3f,\"pid\":%u,"
+				"\"isa\":\"%s\",\"code\":%llu,\"name\":\"%s/%s\",\"count\":%llu,"
+				"\"lat_count\":%llu,\"lat_sum_ns\":%llu}\n", t0_s, t1_s, r->key.tgid,
+				kind, value, key, dir, count, lat_count, lat_sum);
+		else
+			fprintf(f, "%.3f,%.3f,key,%u,%s,%llu,%s/%s,%llu,%llu,%llu\n", t0_s, t1_s,
+				r->key.tgid, kind, value, key, dir, count, lat_count, lat_sum);
+	}
+}
+
 void record_mark(FILE *f, enum record_format fmt, double t_s, const char *label)
 {
 	record_line(f, fmt, t_s, t_s, "mark", NULL, label, NULL);

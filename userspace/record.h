@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "drilldown.h"
 #include "report.h"
 
 #define RECORD_FORMAT_VERSION	1
@@ -57,6 +58,16 @@ void record_header(FILE *f, enum record_format fmt, const struct record_meta *m)
 /* exits records for @delta's rows, then the interval record. */
 void record_interval(FILE *f, enum record_format fmt, double t0_s, double t1_s,
 		     const struct snapshot *delta);
+
+/*
+ * --by: the interval's keys (the top N per VM and kind), after its
+ * interval record: kind "key", the isa column holding the key's kind
+ * (port, mmio, msr, gpa, hypercall), code the key as a number, name
+ * "KEY/DIR" (0x5c20/out, 0xc0000103/read, 5/-).  Not part of the
+ * interval's sum.
+ */
+void record_keys(FILE *f, enum record_format fmt, double t0_s, double t1_s,
+		 const struct drill_snap *keys);
 
 void record_mark(FILE *f, enum record_format fmt, double t_s, const char *label);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "drilldown.h"
 #include "exit_reasons.h"
 #include "report.h"
 #include "slow_exits.h"
@@ -28,18 +29,33 @@ static const char *when(const struct slow_exit *e, const struct slow_exits_opts 
 	return buf;
 }
 
+/* --by: the exit's key as the drill-down's table shows it, or NULL */
+static const struct drill_key *key_of(const struct slow_exit *e, struct drill_key *k)
+{
+	if (e->key_kind == DRILL_NONE || e->key_kind >= DRILL_NR)
+		return NULL;
+	*k = (struct drill_key){ .tgid = e->tgid, .kind = e->key_kind, .dir = e->key_dir, .key = e->key };
+	return k;
+}
+
 static void print_line(const struct slow_exit *e, const struct slow_exits_opts *o,
 		       const char *reason)
 {
-	char t[32], lat[16], kvm[16];
+	char t[32], lat[16], kvm[16], text[24];
+	const struct drill_key *key;
+	struct drill_key k;
 
 	fprintf(o->out, "SLOW %s pid %u tid %u vcpu %d %s %s %s", when(e, o, t, sizeof(t)),
 		e->tgid, e->tid, e->vcpu_id, exit_isa_name(e->isa), reason,
 		fmt_ns(lat, sizeof(lat), (double)e->latency_ns));
 	if (e->kvm_ns)
 		fprintf(o->out, " (in KVM %s)", fmt_ns(kvm, sizeof(kvm), (double)e->kvm_ns));
-	if (e->key_kind)
-		fprintf(o->out, " key %u:%#llx", e->key_kind, (unsigned long long)e->key);
+	key = key_of(e, &k);
+	/* "port 0x5c00 out", "mmio 0xfee00380 write", "hypercall 12" */
+	if (key)
+		fprintf(o->out, " key %s %s%s%s", drill_kind_name(key->kind),
+			drill_key_text(text, sizeof(text), key), key->dir ? " " : "",
+			key->dir ? drill_dir_name(key) : "");
 	fputc('\n', o->out);
 }
 
@@ -47,6 +63,9 @@ static void print_json_line(const struct slow_exit *e, const struct slow_exits_o
 			    const char *reason)
 {
 	double since = ((double)e->exit_ns - (double)o->start_mono_ns) / 1e9;
+	const struct drill_key *key;
+	struct drill_key k;
+	char text[24];
 
 	fprintf(o->out, "{\"tool\":\"exittrace\",\"slow_exit\":true,\"time\":%.6f,\"since_start_s\":%.6f,"
 		"\"pid\":%u,\"tid\":%u,\"vcpu\":%d,\"isa\":\"%s\",\"code\":%u,\"name\":\"%s\","
@@ -58,7 +77,14 @@ static void print_json_line(const struct slow_exit *e, const struct slow_exits_o
 		fprintf(o->out, "%llu", (unsigned long long)e->kvm_ns);
 	else
 		fputs("null", o->out);
-	fprintf(o->out, ",\"key_kind\":%u,\"key\":%llu}\n", e->key_kind, (unsigned long long)e->key);
+	/* the keys JSON line's names (drill_print_json()), prefixed; null: no key */
+	key = key_of(e, &k);
+	if (key)
+		fprintf(o->out, ",\"key_kind\":\"%s\",\"key\":\"%s\",\"key_value\":%llu,\"key_dir\":\"%s\"}\n",
+			drill_kind_name(key->kind), drill_key_text(text, sizeof(text), key),
+			(unsigned long long)key->key, drill_dir_name(key));
+	else
+		fputs(",\"key_kind\":null,\"key\":null,\"key_value\":null,\"key_dir\":null}\n", o->out);
 }
 
 void slow_exit_print(const struct slow_exit *e, const struct slow_exits_opts *o)

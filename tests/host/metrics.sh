@@ -105,12 +105,18 @@ sample_lines=(
 	'kvm_exit_latency_seconds_sum{isa="SVM",pid="4242",reason="IOIO"} 6.0025'
 	'kvm_exit_latency_seconds_count{isa="SVM",pid="4242",reason="IOIO"} 202'
 	'kvm_exit_latency_seconds_count{isa="SVM",pid="4242",reason="HLT"} 10'
+	'# TYPE kvm_exit_keys_total counter'
+	'kvm_exit_keys_total{dir="out",key="0x5c20",kind="port",pid="4242"} 150'
+	'kvm_exit_keys_total{dir="write",key="0xfee00300",kind="mmio",pid="4242"} 30'
+	'# TYPE kvm_exit_key_latency_seconds_total counter'
+	'kvm_exit_key_latency_seconds_total{dir="out",key="0x5c20",kind="port",pid="4242"} 0.0021'
 	'# TYPE exittrace_dropped_total counter'
 	'exittrace_dropped_total{cause="no_task_storage"} 3'
+	'exittrace_dropped_total{cause="keys_full"} 0'
 	'# TYPE exittrace_info gauge'
 	'exittrace_info{attach="tp_btf",version="sample"} 1'
 )
-check metrics-node-exporter-sample 0 'served all 20 lines, typed' \
+check metrics-node-exporter-sample 0 'served all 26 lines, typed' \
 	serves "$mdir/sample.prom" "${sample_lines[@]}"
 check metrics-node-exporter-caught-openmetrics 1 '^# TYPE kvm_exits_total untyped$' \
 	serves "$mdir/sample-om.prom" "${sample_lines[@]}"

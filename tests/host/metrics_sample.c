@@ -12,7 +12,9 @@
  *   IOIO    204 exits, 2 unpaired; of the 202 timed, 150 in [8192, 16384)
  *          ns, 50 in [16384, 32768) ns, 2 over 2^31 ns (3 s each): 6.0025 s
  *   HLT      10 exits in [2^20, 2^21) ns, 15 ms in all
- * and 3 latencies lost for want of task storage.
+ * and 3 latencies lost for want of task storage; with --by port,mmio:
+ *   port 0x5c20 out  150 events, 2.1 ms of latency ended there
+ *   mmio 0xfee00300 write  30 events, none timed
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,9 +38,16 @@ static void add(struct snapshot *s, __u32 reason, __u64 count, __u64 unpaired, _
 
 int main(int argc, char **argv)
 {
+	struct drill_row key_rows[] = {
+		{ { .tgid = 4242, .kind = DRILL_PORT, .dir = DRILL_DIR_WRITE, .key = 0x5c20 },
+		  { .count = 150, .lat_count = 150, .lat_sum_ns = 2100000 } },
+		{ { .tgid = 4242, .kind = DRILL_MMIO, .dir = DRILL_DIR_WRITE, .key = 0xfee00300 },
+		  { .count = 30 } },
+	};
+	const struct drill_snap keys = { .rows = key_rows, .nr = 2, .cap = 2 };
 	const struct metrics_meta meta = {
 		.version = "sample", .attach = "tp_btf", .latency = true, .kvm_time = true,
-		.drops_vcpus_full = 3,
+		.drops_vcpus_full = 3, .keys = &keys,
 	};
 	struct metrics_file mf;
 	struct snapshot s = {};

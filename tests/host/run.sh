@@ -154,6 +154,8 @@ check exittrace-bad-interval-unit 64 'invalid interval' ./exittrace -i 1m
 check exittrace-bad-record-format 64 'use csv or jsonl' ./exittrace --record x.csv --record-format xml
 check exittrace-marks-need-record 64 'needs --record' ./exittrace --mark-labels boot
 check exittrace-bad-mark-label 64 'bad mark label' ./exittrace --record x.csv --mark-labels 'a;b'
+check exittrace-bad-by 64 "invalid --by 'ioport'" ./exittrace --by ioport
+check exittrace-top-needs-by 64 'give --by KINDS too' ./exittrace --top 5
 # --slower-than: a duration with its unit (ns, us, ms, s), above 0, at
 # most a day; a bare number is refused (seconds or microseconds?)
 for d in 20 0ms -5ms 20min ms 1e3ns 86401s '20 ms' ''; do
@@ -306,6 +308,15 @@ check record-not-a-record 1 'not an exittrace record' awk -f scripts/exitrecord.
 awk '/,interval,/ { n++ } { print } n == 50 { exit }' $tl >"$work/killed.csv"
 check record-killed-reads 0 'no end record.*50 complete intervals' awk -f scripts/exitrecord.awk "$work/killed.csv"
 
+# --by's key records (a small made-up recording): read back, summed between
+# two marks; one that is not right after its interval's record is refused
+kx=$fx/keys.csv
+check record-keys-window 0 "$(printf 'key\t0\tgpa\t0xfee00000/write\t3\t3\t210')" \
+	awk -v key_window=idle -f scripts/exitrecord.awk $kx
+sed 's/^0.200,0.300,key,/0.100,0.300,key,/' $kx >"$work/key-misplaced.csv"
+check record-key-misplaced 1 'key record for \[0.100, 0.300\) is not after that interval' \
+	awk -f scripts/exitrecord.awk "$work/key-misplaced.csv"
+
 # exitplot: a picture and a summary from the fixture; the summary's total
 # must be the sum of the interval records (counted here separately)
 want=$(awk -F, '$3 == "interval" { n += $8 } END { printf "%d", n }' $tl |
@@ -333,6 +344,10 @@ else
 	check exittrace-host-attach 0 '"final":true' ./exittrace -s -j -d 1
 	check exittrace-host-classic 0 '"attach":"classic"' ./exittrace -s -j -d 1 --attach classic
 	check exittrace-host-no-latency 0 '"final":true' ./exittrace -s -j -d 1 --no-latency
+	# --by: its programs load on this kernel (the verifier's word) and
+	# its JSON line comes after the summary's
+	check exittrace-host-by 0 '"since_start":true,"retired_keys":0,"keys":\[' \
+		./exittrace -s -j -d 1 --by port,mmio,msr,gpa,hypercall
 	# --no-latency keeps no per-thread state: no task storage map at all
 	# (BPF_MAP_TYPE_TASK_STORAGE is 29), while the default has one
 	# Read while it runs: it runs until stopped (-d 60 is a backstop), and

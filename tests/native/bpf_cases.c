@@ -27,6 +27,7 @@ struct et_mode {
 	bool classic;		/* --attach classic */
 	bool no_self_check;	/* not a mode: the self-check's share of the default */
 	bool kvm_time;		/* kvm_time_on (a handled program attached) */
+	bool by_port;		/* --by port: one kvm_pio event per exit */
 	__u64 slower_than_ns;	/* --slower-than; 0: off, no ring buffer */
 	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
 };
@@ -49,6 +50,8 @@ static const struct et_mode et_modes[] = {
 	  .slower_than_ns = 1000000000ULL, .rt_events = 2 },
 	{ .id = "et_classic", .label = "exittrace --attach classic", .prog = "bench_round_tp",
 	  .classic = true, .rt_events = 2 },
+	{ .id = "et_by_port", .label = "exittrace --by port (3 programs)", .prog = "bench_round_by",
+	  .by_port = true, .rt_events = 3 },
 	{ .id = "et_no_self_check", .label = "exittrace default less the self-check",
 	  .group = "piece", .prog = "bench_round", .no_self_check = true, .rt_events = 2 },
 };
@@ -141,9 +144,21 @@ static void et_verify(struct bench_case *c)
 	struct exit_stats s;
 	__u64 lat = m->exit_only ? 0 : c->exits;
 	__u64 kvm = m->kvm_time ? lat : 0;
+	struct drill_key key = { .tgid = getpid(), .kind = DRILL_PORT, .dir = DRILL_DIR_WRITE,
+				 .key = NATIVE_PORT };
+	struct drill_stats d = {};
 
 	if (et_row(b, &s)) {
 		snprintf(c->check, sizeof(c->check), "FAILED: cannot read its CPUID row");
+		return;
+	}
+	/* --by port: the port's row counted each event and timed each exit */
+	if (m->by_port && (bpf_map__lookup_elem(b->obs->maps.drills, &key, sizeof(key), &d,
+						sizeof(d), 0) || d.count != c->exits ||
+			   d.lat_count != c->exits)) {
+		snprintf(c->check, sizeof(c->check), "FAILED: port row %llu events, %llu latencies (want %llu)",
+			 (unsigned long long)d.count, (unsigned long long)d.lat_count,
+			 (unsigned long long)c->exits);
 		return;
 	}
 	snprintf(c->check, sizeof(c->check),
@@ -248,6 +263,8 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 		obs->bss->reason_source = SRC_BTF;
 	}
 	obs->bss->kvm_time_on = m->kvm_time;
+	obs->rodata->drill_kinds = m->by_port ? DRILL_KIND(DRILL_PORT) : 0;
+	bpf_map__set_max_entries(obs->maps.drills, m->by_port ? 32768 : 1);
 	err = native_observer__load(obs);
 	if (err)
 		snprintf(c->skip, sizeof(c->skip), "exittrace's object did not load for %s: %s",

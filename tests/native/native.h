@@ -24,6 +24,8 @@
  */
 #define NATIVE_ISA		1	/* EXITTRACE_ISA_VMX */
 #define NATIVE_REASON		10
+/* --by port: the port of the bench's kvm_pio event (as exit_probe's) */
+#define NATIVE_PORT		0x5c20
 
 /* peers.bpf.c's counters in global data: a row of reasons per CPU */
 #define NATIVE_GLOBAL_CPUS	64

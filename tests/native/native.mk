@@ -18,7 +18,8 @@ NATIVE_OBJS := $(patsubst %,$(NATIVE_OUT)/%.o,native_bench bpf_cases tracefs_cas
 NATIVE_CFLAGS = $(HOST_CFLAGS) -MMD -MP -Ibpf -I$(NATIVE_DIR) -I$(NATIVE_OUT)/bpf
 
 $(NATIVE_OUT)/bpf/%.bpf.o: $(NATIVE_DIR)/%.bpf.c $(NATIVE_DIR)/native.h \
-		bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
+		bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/drilldown.h bpf/drilldown.bpf.h \
+		bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(NATIVE_DIR) -c $< -o $@.full

@@ -47,6 +47,10 @@
  *  "executed_vcpu<I>":{K:n,...}   vCPU index I's own counters, at DONE
  *  "userspace_exits":{"io","mmio","hlt","other","ucall"}  KVM_RUN returns
  *                                 by exit reason; io includes the ucalls
+ *  "keys":[{"kind","key","dir","count","only"},...]  the ports, MMIO
+ *                                 addresses, MSR, hypercall number and
+ *                                 (SVM) NPF page the guest used, as
+ *                                 exittrace --by names them (json_keys())
  *  "patch":{"abi":false,"discovery":[eax,ebx,ecx,edx]}, or
  *  "patch":{"abi":true,"version","scope":"vm"|"host"|null,
  *    "readout_cpuids":R,          CPUIDs in one readout (both the same)
@@ -654,6 +658,50 @@ static void json_patch(const struct probe_shared *sh, const struct probe_result 
 	printf("}");
 }
 
+/* One key the guest touched, as exittrace --by names it. */
+static void json_key(int *n, const char *kind, uint64_t key, const char *dir, uint64_t count,
+		     bool only)
+{
+	if (!count)
+		return;
+	printf("%s{\"kind\":\"%s\",\"key\":%" PRIu64 ",\"dir\":\"%s\",\"count\":%" PRIu64
+	       ",\"only\":%s}", (*n)++ ? "," : "", kind, key, dir, count, only ? "true" : "false");
+}
+
+/*
+ * Every I/O port, MMIO address, MSR and hypercall number the guest used,
+ * and how often, from its own counters: exactly what KVM's kvm_pio,
+ * kvm_mmio, kvm_msr and kvm_hypercall tracepoints must see of this VM
+ * ("only": and nothing else of that kind).  On SVM each MMIO access is
+ * also an NPF on the MMIO page, with the access's direction; the guest's
+ * RAM faults in too, so that kind lists this page, not all.  (On VMX,
+ * after the first EPT violation the page's accesses are EPT
+ * misconfigurations, which kvm_page_fault does not see.)
+ */
+static void json_keys(const struct probe_result *res)
+{
+	const uint64_t *x = res->executed;
+	unsigned int i;
+	int n = 0;
+
+	printf(",\"keys\":[");
+	json_key(&n, "port", PROBE_PORT, "out", x[PROBE_PIO_OUT], true);
+	json_key(&n, "port", PROBE_PORT, "in", x[PROBE_PIO_IN], true);
+	json_key(&n, "port", VMM_UCALL_PORT, "out", x[PROBE_UCALL_OUT], true);
+	for (i = 0; i < nr_vcpus; i++) {
+		json_key(&n, "mmio", PROBE_MMIO_ADDR(i), "read", res->executed_vcpu[i][PROBE_MMIO_READ], true);
+		json_key(&n, "mmio", PROBE_MMIO_ADDR(i), "write", res->executed_vcpu[i][PROBE_MMIO_WRITE], true);
+	}
+	json_key(&n, "msr", res->msr, "read", x[PROBE_MSR_READ], true);
+	json_key(&n, "msr", res->msr, "write", x[PROBE_MSR_WRITE], true);
+	json_key(&n, "hypercall", PROBE_HC_NR, "-", x[PROBE_HYPERCALL], true);
+	if (res->vendor == PROBE_VENDOR_AMD) {
+		json_key(&n, "gpa", VMM_MMIO_GPA, "read", x[PROBE_MMIO_READ], false);
+		json_key(&n, "gpa", VMM_MMIO_GPA, "write", x[PROBE_MMIO_WRITE], false);
+	}
+	printf("]");
+}
+
 static const char *vendor_name(enum probe_vendor v)
 {
 	return v == PROBE_VENDOR_INTEL ? "VMX" : v == PROBE_VENDOR_AMD ? "SVM" : "other";
@@ -691,6 +739,7 @@ static void print_json(const struct probe_shared *sh, const struct probe_result 
 	printf(",\"userspace_exits\":{\"io\":%" PRIu64 ",\"mmio\":%" PRIu64 ",\"hlt\":%" PRIu64
 	       ",\"other\":%" PRIu64 ",\"ucall\":%" PRIu64 "}", res->us_io, res->us_mmio,
 	       res->us_hlt, res->us_other, res->us_ucalls);
+	json_keys(res);
 	json_patch(sh, res);
 	printf("}\n");
 }

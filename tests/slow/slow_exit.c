@@ -17,7 +17,9 @@
  *           a line on stdin (for a tracer filtered by pid)
  *   -j      a last JSON line naming the slow exits a tracer must report:
  *           {"tool":"slow_exit","pid":P,"slow":[{"reasons":"IO_INSTRUCTION,IOIO",
- *           "vcpu":3,"count":N,"at_least_ns":NS},...],"fast":F}
+ *           "vcpu":3,"count":N,"at_least_ns":NS,"key_kind":"port","key_value":P,
+ *           "key_dir":"out"},...],"fast":F}; the key is the one exittrace
+ *           --by port must give the exit ("key_kind":"none": no port)
  * Last line before it: "slow_exit: PASS ...", or FAIL/SKIP.
  */
 #include <getopt.h>
@@ -175,13 +177,16 @@ int main(int argc, char **argv)
 		 * A HLT's latency starts at its exit, a little after the timer
 		 * was armed (the TMICT write's own exit, the STI): it is at
 		 * least 90% of the period; a slept-on ucall's, the whole sleep.
+		 * The ucall is one OUT to the ucall port, the HLT no port at all.
 		 */
 		printf("slow_exit: PASS io=%u x %u ms hlts=%u x %u ms fast=%u\n", io, io_ms, hlts, hlt_ms, fast);
 		printf("{\"tool\":\"slow_exit\",\"pid\":%d,\"fast\":%u,\"slow\":["
-		       "{\"reasons\":\"IO_INSTRUCTION,IOIO\",\"vcpu\":%u,\"count\":%u,\"at_least_ns\":%llu},"
-		       "{\"reasons\":\"HLT\",\"vcpu\":%u,\"count\":%u,\"at_least_ns\":%llu}]}\n",
+		       "{\"reasons\":\"IO_INSTRUCTION,IOIO\",\"vcpu\":%u,\"count\":%u,\"at_least_ns\":%llu,"
+		       "\"key_kind\":\"port\",\"key_value\":%u,\"key_dir\":\"out\"},"
+		       "{\"reasons\":\"HLT\",\"vcpu\":%u,\"count\":%u,\"at_least_ns\":%llu,"
+		       "\"key_kind\":\"none\"}]}\n",
 		       (int)getpid(), fast, SLOW_IO_VCPU_ID, io, (unsigned long long)io_ms * 1000000ULL,
-		       SLOW_HLT_VCPU_ID, hlts, (unsigned long long)hlt_ms * 900000ULL);
+		       VMM_UCALL_PORT, SLOW_HLT_VCPU_ID, hlts, (unsigned long long)hlt_ms * 900000ULL);
 		fflush(stdout);
 		exit(KSFT_PASS);
 	}

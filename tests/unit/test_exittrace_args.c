@@ -208,6 +208,23 @@ TEST(args_listen_addresses)
 	CHECK(parse(&a, "--listen 127.0.0.1:94x5") != 0);
 }
 
+TEST(args_by_and_top)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK_EQ_U64(a.drill_kinds, 0);
+	CHECK_EQ_U64(a.top, 10);
+	CHECK(parse(&a, "--by port --by msr --top 3") == 0);
+	CHECK_EQ_U64(a.drill_kinds, DRILL_KIND(DRILL_PORT) | DRILL_KIND(DRILL_MSR));
+	CHECK_EQ_U64(a.top, 3);
+	CHECK(parse(&a, "--by ioport") != 0);
+	CHECK(parse(&a, "--top 3") != 0);		/* nothing to rank */
+	CHECK(parse(&a, "--by gpa --top 0") != 0);
+	CHECK(parse(&a, "--by gpa -c 0 --no-latency") != 0);
+	CHECK(parse(&a, "--by gpa --no-latency") == 0);
+}
+
 TEST(args_slower_than)
 {
 	struct exittrace_args a;

@@ -303,3 +303,25 @@ TEST(metrics_vm_label)
 	CHECK(strstr(captured, "kvm_exits_total{isa=\"VMX\",reason=\"HLT\",code=\"12\",pid=\"77\"} 3\n"));
 	snapshot_free(&s);
 }
+
+/* --by -P: the keys' samples carry the vm label as the exits' do */
+TEST(metrics_keys_vm_label)
+{
+	struct vm_name_entry named[] = { { 4242, "web1" } };
+	struct vm_names names = { named, 1, 1 };
+	struct drill_row rows[] = {
+		{ { .tgid = 4242, .kind = DRILL_PORT, .dir = DRILL_DIR_WRITE, .key = 0x5c20 },
+		  { .count = 150, .lat_count = 150, .lat_sum_ns = 2100000 } },
+		{ { .tgid = 77, .kind = DRILL_MSR, .dir = DRILL_DIR_READ, .key = 0xc0000103 }, { .count = 2 } },
+	};
+	struct drill_snap keys = { rows, 2, 2 };
+	struct metrics_meta m = measured;
+	struct snapshot s = {};
+
+	m.names = &names;
+	m.keys = &keys;
+	CAPTURE(metrics_write(f, METRICS_TEXT, &s, &m));
+	CHECK(strstr(captured, "kvm_exit_keys_total{kind=\"port\",key=\"0x5c20\",dir=\"out\",pid=\"4242\",vm=\"web1\"} 150\n"));
+	CHECK(strstr(captured, "kvm_exit_key_latency_seconds_total{kind=\"port\",key=\"0x5c20\",dir=\"out\",pid=\"4242\",vm=\"web1\"} 0.002100000\n"));
+	CHECK(strstr(captured, "kvm_exit_keys_total{kind=\"msr\",key=\"0xc0000103\",dir=\"read\",pid=\"77\"} 2\n"));
+}

@@ -52,11 +52,45 @@ TEST(slow_exit_json)
 	CHECK_STR(s, "{\"tool\":\"exittrace\",\"slow_exit\":true,\"time\":1700000001.500000,"
 		  "\"since_start_s\":1.500000,\"pid\":59,\"tid\":128,\"vcpu\":3,\"isa\":\"SVM\","
 		  "\"code\":123,\"name\":\"IOIO\",\"latency_ns\":301008263,\"kvm_ns\":45200,"
-		  "\"key_kind\":0,\"key\":0}\n");
+		  "\"key_kind\":null,\"key\":null,\"key_value\":null,\"key_dir\":null}\n");
 	free(s);
 	e.kvm_ns = 0;
 	s = print_one(&e, true, false);
 	CHECK(strstr(s, "\"kvm_ns\":null,") != NULL);
+	free(s);
+}
+
+/* --by: the exit's drill-down key, as the keys table writes it */
+TEST(slow_exit_with_key)
+{
+	struct slow_exit e = io_exit;
+	char *s;
+
+	e.key_kind = DRILL_PORT;
+	e.key_dir = DRILL_DIR_WRITE;
+	e.key = 0x5c00;
+	s = print_one(&e, false, false);
+	CHECK_STR(s, "SLOW    1.500000s pid 59 tid 128 vcpu 3 SVM IOIO 301.01ms (in KVM 45.2us) key port 0x5c00 out\n");
+	free(s);
+	s = print_one(&e, true, false);
+	CHECK(strstr(s, ",\"key_kind\":\"port\",\"key\":\"0x5c00\",\"key_value\":23552,\"key_dir\":\"out\"}\n") != NULL);
+	free(s);
+	/* a hypercall has no direction; its number in decimal */
+	e.key_kind = DRILL_HYPERCALL;
+	e.key_dir = DRILL_DIR_NONE;
+	e.key = 12;
+	s = print_one(&e, false, false);
+	CHECK(strstr(s, " key hypercall 12\n") != NULL);
+	free(s);
+	s = print_one(&e, true, false);
+	CHECK(strstr(s, ",\"key_kind\":\"hypercall\",\"key\":\"12\",\"key_value\":12,\"key_dir\":\"-\"}\n") != NULL);
+	free(s);
+	/* an MMIO read */
+	e.key_kind = DRILL_MMIO;
+	e.key_dir = DRILL_DIR_READ;
+	e.key = 0xfee00030;
+	s = print_one(&e, false, false);
+	CHECK(strstr(s, " key mmio 0xfee00030 read\n") != NULL);
 	free(s);
 }
 

@@ -27,7 +27,13 @@
  *   bedcheck qmp QUERY_STATS_REPLY NAME
  *	"SUM N": QEMU's query-stats statistic NAME added up over every vCPU
  *	(N: the values of an array statistic per vCPU, else 1).
- *   bedcheck slow SLOW_EXIT.out EXITTRACE.json
+ *   bedcheck keys PROBE.json EXITTRACE.json --pid PID
+ *	exittrace --by (its final "keys" line, since start) counted, for
+ *	the probe's VM, every port, MMIO address, MSR, hypercall number
+ *	and NPF page the probe lists ("keys") exactly as often as its
+ *	guest used them, and no other key of a kind the probe lists as
+ *	"only"; no key has more latencies than events.
+ *   bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys]
  *   bedcheck slow-all EXITTRACE.json
  *	exittrace --slower-than's events (see bedcheck_slow.c).
  *   bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...
@@ -59,9 +65,10 @@ static int usage(void)
 		"       bedcheck get FILE KEY[.KEY...]...\n"
 		"       bedcheck order EARLY.json LATER.json EXITTRACE.json\n"
 		"       bedcheck qmp QUERY_STATS_REPLY NAME\n"
-		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json\n"
+		"       bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys]\n"
 		"       bedcheck slow-all EXITTRACE.json\n"
 		"       bedcheck row EXITTRACE.json NAME[,NAME...] [--pid PID] KEY...\n"
+		"       bedcheck keys PROBE.json EXITTRACE.json --pid PID\n"
 		"       bedcheck vms EXITTRACE.json\n");
 	return 64;
 }
@@ -634,6 +641,131 @@ static int row(int argc, char **argv)
 	return 0;
 }
 
+/* --- exittrace --by against the probe's keys ------------------------------- */
+
+struct key_id {
+	char kind[12];
+	char dir[8];
+	uint64_t key;
+};
+
+static bool key_read(const struct json_span *obj, const char *value_name, struct key_id *k)
+{
+	memset(k, 0, sizeof(*k));
+	return json_get_str(obj, "kind", k->kind, sizeof(k->kind)) &&
+	       json_get_str(obj, "dir", k->dir, sizeof(k->dir)) &&
+	       json_get_u64(obj, value_name, &k->key);
+}
+
+static bool key_same(const struct key_id *a, const struct key_id *b)
+{
+	return a->key == b->key && !strcmp(a->kind, b->kind) && !strcmp(a->dir, b->dir);
+}
+
+/* exittrace's count of @want for @pid, and whether it has the row */
+static bool key_count(const struct json_span *rows, uint64_t pid, const struct key_id *want,
+		      uint64_t *count)
+{
+	struct json_span cur = {}, row;
+	struct key_id k;
+	uint64_t row_pid;
+
+	while (json_next(rows, &cur, &row))
+		if (json_get_u64(&row, "pid", &row_pid) && row_pid == pid &&
+		    key_read(&row, "key_value", &k) && key_same(&k, want))
+			return json_get_u64(&row, "count", count);
+	return false;
+}
+
+/* Is @k a key the probe lists, or of a kind it does not list as "only"? */
+static bool key_expected(const struct json_span *plist, const struct key_id *k)
+{
+	struct json_span cur = {}, e, only;
+	struct key_id pk;
+	bool kind_only = false;
+
+	while (json_next(plist, &cur, &e)) {
+		if (!key_read(&e, "key", &pk) || strcmp(pk.kind, k->kind))
+			continue;
+		if (key_same(&pk, k))
+			return true;
+		kind_only |= json_get(&e, "only", &only) && !strncmp(only.p, "true", 4);
+	}
+	return !kind_only;
+}
+
+static int keys(int argc, char **argv)
+{
+	struct json_span pobj, eobj, plist, rows, cur = {}, e, since;
+	char *pline = NULL, *eline = NULL;
+	struct check_args ca;
+	unsigned int checked = 0, bad = 0;
+	int err = 2;
+
+	/* --pid 0: exittrace without -P, whose rows carry no VM */
+	if (argc != 6 || strcmp(argv[4], "--pid") || parse_check_args(argc, argv, &ca))
+		return usage();
+	pline = json_last_line(WHO, argv[2], "\"exit_probe\"", NULL);
+	eline = json_last_line(WHO, argv[3], "\"exittrace\"", "\"keys\":[");
+	if (!pline || !eline)
+		goto out;
+	pobj = json_span_of(pline);
+	eobj = json_span_of(eline);
+	if (!json_get(&pobj, "keys", &plist) || !json_get(&eobj, "keys", &rows)) {
+		fprintf(stderr, WHO ": no \"keys\" array in %s or %s\n", argv[2], argv[3]);
+		goto out;
+	}
+	if (!json_get(&eobj, "since_start", &since) || strncmp(since.p, "true", 4)) {
+		fprintf(stderr, WHO ": %s: the last keys line is an interval's, not since start\n", argv[3]);
+		goto out;
+	}
+	printf("%-9s %-12s %-5s %10s %10s\n", "KIND", "KEY", "DIR", "GUEST", "EXITTRACE");
+	while (json_next(&plist, &cur, &e)) {
+		uint64_t want = 0, got = 0;
+		struct key_id k;
+		bool found;
+
+		if (!key_read(&e, "key", &k) || !json_get_u64(&e, "count", &want)) {
+			fprintf(stderr, WHO ": %s: a key without kind, key, dir or count\n", argv[2]);
+			goto out;
+		}
+		found = key_count(&rows, ca.pid, &k, &got);
+		printf("%-9s %#-12" PRIx64 " %-5s %10" PRIu64 " %10" PRIu64 "%s\n", k.kind, k.key, k.dir,
+		       want, got, got == want ? "" : found ? "   <- differs" : "   <- missing");
+		bad += got != want;
+		checked++;
+	}
+	for (cur = (struct json_span){}; json_next(&rows, &cur, &e);) {
+		uint64_t pid = 0, count = 0, lat_count = 0;
+		struct key_id k;
+
+		if (!json_get_u64(&e, "pid", &pid) || pid != ca.pid || !key_read(&e, "key_value", &k))
+			continue;
+		json_get_u64(&e, "count", &count);
+		json_get_u64(&e, "lat_count", &lat_count);
+		if (!key_expected(&plist, &k)) {
+			printf("%-9s %#-12" PRIx64 " %-5s %10s %10" PRIu64 "   <- the guest never used it\n",
+			       k.kind, k.key, k.dir, "-", count);
+			bad++;
+		}
+		if (lat_count > count) {
+			printf("%-9s %#-12" PRIx64 " %-5s: %" PRIu64 " latencies for %" PRIu64 " events\n",
+			       k.kind, k.key, k.dir, lat_count, count);
+			bad++;
+		}
+	}
+	if (!checked) {
+		fprintf(stderr, WHO ": %s lists no keys: nothing was checked\n", argv[2]);
+		goto out;
+	}
+	printf("%u keys checked, %u problems\n", checked, bad);
+	err = bad ? 1 : 0;
+out:
+	free(pline);
+	free(eline);
+	return err;
+}
+
 #define MAX_VMS	64
 
 static int vms(int argc, char **argv)
@@ -717,7 +849,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "trace", 4, trace }, { "cross", 4, cross }, { "record", 4, record },
 		{ "order", 5, order }, { "qmp", 4, qmp }, { "get", 4, get }, { "row", 5, row },
-		{ "vms", 3, vms },
+		{ "keys", 4, keys }, { "vms", 3, vms },
 		{ "slow", 4, slow }, { "slow-all", 3, slow_all },
 	};
 	unsigned int i;

@@ -15,7 +15,7 @@
 /* Does @obj's reason ("isa", "code") have one of the comma-separated @names? */
 bool row_named(const struct json_span *obj, const char *names);
 
-/* bedcheck slow SLOW_EXIT.out EXITTRACE.json */
+/* bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys] */
 int slow(int argc, char **argv);
 /* bedcheck slow-all EXITTRACE.json */
 int slow_all(int argc, char **argv);

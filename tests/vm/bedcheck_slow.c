@@ -2,11 +2,13 @@
 /*
  * bedcheck_slow.c - bedcheck's checks of exittrace --slower-than.
  *
- *   bedcheck slow SLOW_EXIT.out EXITTRACE.json
+ *   bedcheck slow SLOW_EXIT.out EXITTRACE.json [--keys]
  *	exittrace reported each slow exit slow_exit's VM made (its JSON
  *	names them: reasons, vCPU id, count, the least latency each must
  *	have), with its vCPU, reason and a latency at least that long, and
- *	nothing else; its final line counts them all and lost none.
+ *	nothing else; its final line counts them all and lost none.  With
+ *	--keys (exittrace ran with --by port), each event names the key
+ *	slow_exit gives the exit: its port and direction, or none.
  *   bedcheck slow-all EXITTRACE.json
  *	with a threshold every exit passes (1ns): each exit whose latency
  *	was measured was either reported or counted lost, none twice.
@@ -20,11 +22,44 @@
 
 #define MAX_SLOW	4
 
+/* A drill-down key as the JSON names it; kind "none": no key */
+struct slow_key {
+	char kind[12], dir[8];
+	uint64_t value;
+};
+
 struct want_slow {
 	char reasons[48];
 	uint64_t vcpu, count, at_least_ns;
-	uint64_t got, short_ones, min_ns;
+	struct slow_key key;
+	uint64_t got, short_ones, min_ns, wrong_key;
 };
+
+/* @obj's key_kind, key_value, key_dir; a null or absent kind is "none" */
+static void read_key(const struct json_span *obj, struct slow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (!json_get_str(obj, "key_kind", k->kind, sizeof(k->kind)) || !k->kind[0])
+		strcpy(k->kind, "none");
+	json_get_str(obj, "key_dir", k->dir, sizeof(k->dir));
+	json_get_u64(obj, "key_value", &k->value);
+}
+
+static bool key_equal(const struct slow_key *a, const struct slow_key *b)
+{
+	if (strcmp(a->kind, b->kind))
+		return false;
+	return !strcmp(a->kind, "none") || (a->value == b->value && !strcmp(a->dir, b->dir));
+}
+
+static const char *key_str(const struct slow_key *k, char *buf, size_t len)
+{
+	if (!strcmp(k->kind, "none"))
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s %#" PRIx64 " %s", k->kind, k->value, k->dir);
+	return buf;
+}
 
 static int read_wanted(const char *path, struct want_slow *w, unsigned int *nr, uint64_t *pid)
 {
@@ -46,6 +81,7 @@ static int read_wanted(const char *path, struct want_slow *w, unsigned int *nr, 
 		    !json_get_u64(&e, "vcpu", &w[*nr].vcpu) || !json_get_u64(&e, "count", &w[*nr].count) ||
 		    !json_get_u64(&e, "at_least_ns", &w[*nr].at_least_ns))
 			break;
+		read_key(&e, &w[*nr].key);
 		(*nr)++;
 	}
 	free(line);
@@ -102,6 +138,7 @@ struct slow_match {
 	struct want_slow *w;
 	unsigned int nr;
 	uint64_t pid;
+	bool keys;		/* --keys: each event's key is checked */
 	unsigned int unexpected;
 };
 
@@ -123,6 +160,17 @@ static void match_event(const struct json_span *ev, void *ctx)
 		w->got++;
 		if (lat < w->at_least_ns)
 			w->short_ones++;
+		if (m->keys) {
+			struct slow_key got;
+			char a[40], b[40];
+
+			read_key(ev, &got);
+			if (!key_equal(&got, &w->key)) {
+				printf("wrong key: vcpu %" PRIu64 " %s: %s, not %s\n", vcpu, w->reasons,
+				       key_str(&got, a, sizeof(a)), key_str(&w->key, b, sizeof(b)));
+				w->wrong_key++;
+			}
+		}
 		if (!w->min_ns || lat < w->min_ns)
 			w->min_ns = lat;
 		return;
@@ -142,20 +190,25 @@ int slow(int argc, char **argv)
 	unsigned int i, bad = 0;
 	long events;
 
-	if (argc != 4)
+	if (argc == 5 && !strcmp(argv[4], "--keys"))
+		m.keys = true;
+	else if (argc != 4)
 		return 64;
 	if (read_wanted(argv[2], w, &m.nr, &m.pid) || read_final(argv[3], &reported, &lost))
 		return 2;
 	events = for_each_event(argv[3], match_event, &m);
 	if (events < 0)
 		return 2;
-	printf("%-20s %5s %6s %9s %14s %14s\n", "REASON", "VCPU", "WANT", "REPORTED", "MIN LATENCY", "AT LEAST");
+	printf("%-20s %5s %6s %9s %14s %14s%s\n", "REASON", "VCPU", "WANT", "REPORTED", "MIN LATENCY",
+	       "AT LEAST", m.keys ? "  KEY (all events)" : "");
 	for (i = 0; i < m.nr; i++) {
-		bool ok = w[i].got == w[i].count && !w[i].short_ones;
+		bool ok = w[i].got == w[i].count && !w[i].short_ones && !w[i].wrong_key;
+		char k[40];
 
-		printf("%-20s %5" PRIu64 " %6" PRIu64 " %9" PRIu64 " %11.3f ms %11.3f ms%s\n",
+		printf("%-20s %5" PRIu64 " %6" PRIu64 " %9" PRIu64 " %11.3f ms %11.3f ms%s%s%s\n",
 		       w[i].reasons, w[i].vcpu, w[i].count, w[i].got, w[i].min_ns / 1e6,
-		       w[i].at_least_ns / 1e6, ok ? "" : "  <-- differs");
+		       w[i].at_least_ns / 1e6, m.keys ? "  " : "", m.keys ? key_str(&w[i].key, k, sizeof(k)) : "",
+		       ok ? "" : "  <-- differs");
 		wanted += w[i].count;
 		bad += !ok;
 	}
@@ -168,8 +221,8 @@ int slow(int argc, char **argv)
 		printf("slow: %u kind(s) differ, %u unexpected event(s)\n", bad, m.unexpected);
 		return 1;
 	}
-	printf("slow: all %" PRIu64 " slow exits reported, each at least as slow as made, and nothing else\n",
-	       wanted);
+	printf("slow: all %" PRIu64 " slow exits reported, each at least as slow as made%s, and nothing else\n",
+	       wanted, m.keys ? " and with its key" : "");
 	return 0;
 }
 

@@ -115,6 +115,22 @@ wait_for() {
 	grep -q "$2" "$1" 2>/dev/null
 }
 
+# start_waiting NAME CMD...: start CMD, a program that prints "ready pid"
+# and then waits for a line on stdin (exit_probe --wait, vm_switch
+# --wait), with its stdin on the fifo /tmp/NAME.in, held open on fd 9,
+# and its output in /tmp/NAME.out; return once it is ready.  Its pid is
+# $waiting_pid.  Release it with "echo go >&9", close fd 9 after it ends.
+start_waiting() {
+	local fifo=/tmp/$1.in out=/tmp/$1.out
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$@" <"$fifo" >"$out" 2>&1 &
+	waiting_pid=$!
+	exec 9>"$fifo"
+	wait_for "$out" 'ready pid'
+}
+
 done_line() {
 	echo "@@DONE pass=$PASS fail=$FAIL skip=$SKIP"
 }

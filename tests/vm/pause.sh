@@ -146,15 +146,18 @@ check_pauses() {
 		exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL $before "$pj" "$bj" >/tmp/pause-$p.diff 2>&1
 		rc=$?
 		# A window with no reason of 100 exits (an idle guest on a busy
-		# host made 163 exits in 3 s once): its counts are judged as
-		# they are, its time with the whole life up to this pause.
+		# host made 163 exits in 3 s once): its time is judged over all
+		# its reasons together, if they add up to 100 exits.
 		since=
-		if [ $rc = 0 ] && [ -n "$before" ] && grep -q 'no reason has 100 exits to judge' /tmp/pause-$p.diff; then
-			# shellcheck disable=SC2086
-			exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL "$pj" "$bj" >/tmp/pause-$p.life.diff 2>&1
-			rc=$?
-			grep '^exitdiff: time in KVM' /tmp/pause-$p.life.diff >>/tmp/pause-$p.diff
-			since=" (this window: too few exits; since the VM's start)"
+		if [ $rc = 0 ] && [ -n "$TIME_TOTAL" ] && grep -q 'no reason has 100 exits to judge' /tmp/pause-$p.diff; then
+			wtotal=$(awk '$1 == "TOTAL" { print $2 }' /tmp/pause-$p.diff)
+			if [ "${wtotal:-0}" -ge 100 ]; then
+				# shellcheck disable=SC2086
+				exitdiff -e --time=$QEMU_TIME_PCT $TIME_TOTAL --min-exits 1 $before "$pj" "$bj" >/tmp/pause-$p.all.diff 2>&1
+				rc=$?
+				grep '^exitdiff: time in KVM' /tmp/pause-$p.all.diff >>/tmp/pause-$p.diff
+				since=" (no reason of 100 exits: all $wtotal of the window together)"
+			fi
 		fi
 		if [ $rc = 0 ] && [ -n "$kexits" ] && [ "$kexits" = "$ptotal" ] &&
 		   grep -q 'judged reasons \(together \)*within' /tmp/pause-$p.diff; then

@@ -72,9 +72,22 @@ watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
 	# own session: killing the group also ends bochs under script(1)
 	setsid "$@" </dev/null >"$log.emu" 2>&1 &
 	emu_pid=$!
-	local pid=$emu_pid deadline=$(( $(date +%s) + limit )) parent=$PPID
+	local pid=$emu_pid deadline=$(( $(date +%s) + limit )) parent=$PPID screen= drain=
 	rc=
 	while kill -0 "$pid" 2>/dev/null; do
+		# Bochs's term display draws the VGA screen into a pty of its
+		# own ("Bochs connected to screen /dev/pts/N") for a terminal
+		# to attach to.  Unread, that pty's buffer fills and Bochs
+		# blocks in its write for good: a Debian kernel in the Bochs
+		# bed stopped that way 6.5 minutes in, twice, silent, in
+		# different suites.  So it is read, and dropped.
+		if [ -z "$screen" ]; then
+			screen=$(sed -n 's/^Bochs connected to screen "\(\/dev\/pts\/[0-9]*\)".*/\1/p' "$log.emu" 2>/dev/null | head -n1)
+			if [ -n "$screen" ]; then
+				(stty -F "$screen" raw -echo 2>/dev/null; exec cat "$screen" >/dev/null 2>&1) &
+				drain=$!
+			fi
+		fi
 		# a parent killed by SIGKILL passes nothing on: once this script
 		# has been handed to another parent, nobody waits for the bed
 		if [ "$(cut -d' ' -f4 /proc/$$/stat)" != "$parent" ]; then
@@ -101,6 +114,8 @@ watch_emulator() {	# watch_emulator COMMAND...; sets rc (124: timed out)
 	kill -KILL -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	local status=$?
+	# (it ends by itself when Bochs closes the pty; a killed bed's too)
+	[ -z "$drain" ] || { kill "$drain" 2>/dev/null; wait "$drain" 2>/dev/null; }
 	emu_pid=
 	[ -n "$rc" ] || rc=$status
 }

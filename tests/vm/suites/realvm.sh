@@ -35,26 +35,32 @@ L2_IDLE=${L2_IDLE:-3}
 #
 # results: realvm-attach realvm-boot realvm-exittrace realvm-table realvm-crosscheck
 # results: realvm-record realvm-record-sigint realvm-qmp-stats
-# results: realvm-pause-{early,booted,idle} realvm-names
+# results: realvm-pause-{early,booted,idle} realvm-keys realvm-names
+#
+# What the idle L2's exits are: one more recorder, exittrace --by gpa,mmio
+# (every key in each interval's record), marked like the first; the key
+# records between the two marks (idling) are summed and shown.
 
-# Six independent exittrace instances: JSON and the timeline for the
+# Independent exittrace instances: JSON and the timeline for the
 # checks, the table with histograms for people to read, one more recorder
-# that is stopped with SIGINT while the guest still runs, and one for each
+# that is stopped with SIGINT while the guest still runs, the --by
+# recorder, the -P table, one picking the VM by name, and one for each
 # pause point, stopped there.
 SUITE_NAME=realvm
 . /tests/pause.sh
 
 # VM names (userspace/vm_names.c): QEMU runs with libvirt's form of
 # -name.  At the early pause (the VM exists and stands still) an exittrace
-# picks it by that name, -p l2demo, and one given a name no VM has must
-# refuse to start.
+# picks it by that name, -p l2demo (with --by gpa,mmio: its key rows must
+# carry the name too), and one given a name no VM has must refuse to
+# start.
 VM_NAME=l2demo
 pause_hook() {
 	[ "$1" = early ] || return 0
 	pidof qemu-system-x86_64 >/tmp/qemu.pid
 	exittrace -p l2dem -s >/dev/null 2>/tmp/badname.err
 	echo $? >/tmp/badname.rc
-	exittrace -P -s -j --kvm-time off -p $VM_NAME >/tmp/byname.json 2>/tmp/byname.err &
+	exittrace -P -s -j --kvm-time off --by gpa,mmio -p $VM_NAME >/tmp/byname.json 2>/tmp/byname.err &
 	echo $! >/tmp/byname.pid
 	wait_for /tmp/byname.err attached
 }
@@ -65,22 +71,28 @@ exittrace -s -H --kvm-time off >/tmp/exittrace.table 2>/tmp/exittrace.table.err 
 tablepid=$!
 exittrace -s -j -i 100ms --kvm-time off --record /tmp/cut.csv >/tmp/cut.json 2>/tmp/cut.err &
 cutpid=$!
-# the per-VM table every 5 s, for people (and docs/exittrace_example.txt)
-exittrace -P 5 --kvm-time off >/tmp/exittrace.pervm 2>/tmp/exittrace.pervm.err &
+exittrace -s -j -i 100ms --kvm-time off --by gpa,mmio --top 100000 --record /tmp/keys.csv \
+	--mark-labels idle,shutdown >/tmp/keys.json 2>/tmp/keys.err &
+keyspid=$!
+# the per-VM table every 5 s, with the top 5 keys of each kind below it,
+# for people (and docs/exittrace_example.txt)
+exittrace -P 5 --kvm-time off --by port,mmio,msr,gpa --top 5 >/tmp/exittrace.pervm 2>/tmp/exittrace.pervm.err &
 pervmpid=$!
 pauses="early booted idle"
-attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err"
+attach_errs="$eterr /tmp/exittrace.table.err /tmp/cut.err /tmp/keys.err"
 attached=0
 for f in $attach_errs; do
 	wait_for "$f" attached && attached=$((attached + 1))
 done
 wait_for /tmp/exittrace.pervm.err 'Tracing KVM exits' && attached=$((attached + 1))
 start_pause early && attached=$((attached + 1))
-if [ $attached = 5 ]; then
-	result realvm-attach pass "five exittrace instances attached before the L2 guest started"
+# each of attach_errs, the -P table and the early pause's
+want_attached=$(($(echo $attach_errs | wc -w) + 2))
+if [ $attached = $want_attached ]; then
+	result realvm-attach pass "all $attached exittrace instances attached before the L2 guest started"
 else
 	# shellcheck disable=SC2086 # a list of files
-	result realvm-attach fail "$attached of 4 attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
+	result realvm-attach fail "$attached of $want_attached attached: $(tail -qn1 $attach_errs /tmp/pause-early.err | tr '\n' ' ')"
 fi
 
 
@@ -97,9 +109,9 @@ rm -f "$l2log"
 		sleep 0.05
 	done
 	pause early booted
-	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid && kill -INT $cutpid &&
+	wait_for "$l2log" '^@@L2 booted' && kill -USR1 $etpid $keyspid && kill -INT $cutpid &&
 		echo "realvm: marked boot end, stopped the cut recorder" && pause booted idle
-	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid && echo "realvm: marked idle end" &&
+	wait_for "$l2log" '^@@L2 idle-end' && kill -USR1 $etpid $keyspid && echo "realvm: marked idle end" &&
 		pause idle
 ) &
 markpid=$!
@@ -118,7 +130,7 @@ timeout -s KILL "${L2_TIMEOUT:-120}" qemu-system-x86_64 -name guest=$VM_NAME,deb
 	-L /usr/share/qemu </dev/null >"$l2log" 2>&1
 rc=$?
 kill $markpid 2>/dev/null
-kill -INT $etpid $tablepid $cutpid $pervmpid 2>/dev/null
+kill -INT $etpid $tablepid $cutpid $keyspid $pervmpid 2>/dev/null
 [ -s /tmp/byname.pid ] && kill -INT "$(cat /tmp/byname.pid)" 2>/dev/null
 stop_pauses "$pauses"
 wait $etpid
@@ -127,6 +139,8 @@ wait $tablepid
 tablerc=$?
 wait $cutpid
 cutrc=$?
+wait $keyspid
+keysrc=$?
 wait $pervmpid
 pervmrc=$?
 wait_for /tmp/byname.json '"final":true' 10
@@ -205,10 +219,34 @@ else
 	result realvm-record-sigint fail "rc=$cutrc, $cut_total (cut) vs $total (whole run) exits, end: $(grep ',end,' /tmp/cut.csv)"
 fi
 
+# The idle L2's NPF and MMIO exits, by address: the --by recorder's key
+# records between the marks (its record must read back and add up too).
+echo "== realvm: what the idle L2's NPF and MMIO exits touch (exittrace --by gpa,mmio, idle window)"
+if /tests/check_record.sh /tmp/keys.csv /tmp/keys.json >/tmp/keys.out 2>&1 && [ "$keysrc" = 0 ] &&
+   awk -v key_window=idle -f /tests/exitrecord.awk /tmp/keys.csv >/tmp/keys.idle; then
+	set -- $(head -n1 /tmp/keys.idle)
+	secs=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", b - a }')
+	printf '%-5s %-20s %-6s %8s %9s %9s\n' KIND KEY DIR COUNT RATE/s AVG_LAT
+	sed 1d /tmp/keys.idle | sort -t"$(printf '\t')" -k5,5nr | head -n 12 |
+		awk -F'\t' -v s="$secs" '{ split($4, kd, "/");
+			printf "%-5s %-20s %-6s %8d %9.1f %7.1fus\n", $3, kd[1], kd[2], $5, $5 / s,
+				$6 ? $7 / $6 / 1000 : 0 }'
+	ngpa=$(awk -F'\t' '$3 == "gpa"' /tmp/keys.idle | wc -l)
+	if [ "$ngpa" -gt 0 ]; then
+		result realvm-keys pass "$ngpa NPF pages and $(awk -F'\t' '$3 == "mmio"' /tmp/keys.idle | wc -l) MMIO addresses in ${secs}s of idling; the record adds up"
+	else
+		result realvm-keys fail "no NPF page in the idle window of /tmp/keys.csv"
+	fi
+else
+	cat /tmp/keys.out
+	result realvm-keys fail "rc=$keysrc: $(grep -m1 'differs\|exitrecord\|check_record\|bedcheck' /tmp/keys.out)"
+fi
+
 echo "== realvm: pause points (the patch via debugfs and QMP, exittrace, KVM's exits)"
 check_pauses "$pauses"
 
-# The names: -P's table shows QEMU's pid with its name; -p l2demo chose
+# The names: -P's table shows QEMU's pid with its name, on the exits' rows
+# and on the keys' (--by) below them; -p l2demo chose
 # that pid and only it (bedcheck vms: one line, that pid and name, exits
 # counted); a name one letter short matches no VM and stops exittrace.
 echo "== realvm: exittrace -P 5, the whole L2 run:"
@@ -219,11 +257,15 @@ echo "== realvm: exittrace -P -p $VM_NAME (attached at the early pause), its VMs
 bedcheck vms /tmp/byname.json | tee /tmp/byname.vms
 cat /tmp/byname.err /tmp/badname.err
 set -- $(cat /tmp/byname.vms)
-if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] &&
+# the since-start keys line: rows of that pid, each named
+nkeyrows=$(grep '"since_start":true' /tmp/byname.json | grep -o "{\"pid\":$qpid,\"vm\":\"$VM_NAME\",\"kind\"" | wc -l)
+echo "keys rows of pid $qpid named $VM_NAME: $nkeyrows"
+if [ -n "$qpid" ] && [ "$(wc -l </tmp/byname.vms)" = 1 ] && [ "$1" = "$qpid" ] && [ "$nkeyrows" -gt 0 ] &&
    [ "$2" = $VM_NAME ] && [ "${3:-0}" -gt 0 ] && [ "$pervmrc" = 0 ] &&
    grep -q "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm &&
+   grep -Eq "^$qpid +$VM_NAME +(port|mmio|msr|gpa) " /tmp/exittrace.pervm &&
    [ "$(cat /tmp/badname.rc)" != 0 ] && grep -q "no running VM is named 'l2dem'" /tmp/badname.err; then
-	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only; -p l2dem refused (exit $(cat /tmp/badname.rc))"
+	result realvm-names pass "-P rows show pid $qpid as $VM_NAME; -p $VM_NAME counted $3 exits of that pid only, $nkeyrows --by rows named; -p l2dem refused (exit $(cat /tmp/badname.rc))"
 else
-	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
+	result realvm-names fail "qemu pid ${qpid:-unknown}; -p $VM_NAME saw: $(tr '\n' ';' </tmp/byname.vms); --by rows named: $nkeyrows; -P rc=$pervmrc, rows of pid ${qpid:-?} named $VM_NAME: $(grep -c "^$qpid  *$VM_NAME  *SVM " /tmp/exittrace.pervm), key rows: $(grep -Ec "^$qpid +$VM_NAME +(port|mmio|msr|gpa) " /tmp/exittrace.pervm); -p l2dem rc=$(cat /tmp/badname.rc 2>/dev/null)"
 fi

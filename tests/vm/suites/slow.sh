@@ -6,11 +6,14 @@
 # (syncs, CPUIDs), half before and half after, and a few more of its own
 # (the LAPIC's MMIO, interrupts).  Three exittraces attach before the VM
 # exists (slow_exit --wait), filtered to its pid:
-#  - -j --slower-than 150ms: bedcheck slow wants the 3 IO exits of
-#    vCPU 3 and the 3 HLT exits of vCPU 0, each at least as slow as made
-#    (the HLT's latency starts at its exit, a little after the timer was
-#    armed: at least 90% of it), nothing else, none lost;
-#  - the same as lines, with -T: as many lines as the JSON had events;
+#  - -j --by port --slower-than 150ms: bedcheck slow --keys wants the 3
+#    IO exits of vCPU 3 and the 3 HLT exits of vCPU 0, each at least as
+#    slow as made (the HLT's latency starts at its exit, a little after
+#    the timer was armed: at least 90% of it), nothing else, none lost,
+#    and each with its drill-down key: the IO exit's OUT to the ucall
+#    port, the HLT none;
+#  - the same as lines, with -T: as many lines as the JSON had events,
+#    each IO line naming its key as people read it ("key port 0x5c00 out");
 #  - -j --slower-than 1ns --slow-buffer 4K: every exit is slow and the
 #    buffer holds 64 events, so the stream runs full: every exit whose
 #    latency was measured must be reported or counted lost, once.
@@ -28,9 +31,9 @@ slow_exit --wait -j --io 3 --io-ms 500 --hlts 3 --hlt-ms 500 -n 200 -t 120 </tmp
 sx=$!
 exec 6>/tmp/sx.in
 wait_for /tmp/sx.out 'ready pid' || result slow-setup fail "slow_exit --wait did not get ready: $(cat /tmp/sx.out)"
-exittrace -s -j --slower-than 150ms -p $sx >/tmp/et-slow.json 2>/tmp/et-slow.err &
+exittrace -s -j --by port --slower-than 150ms -p $sx >/tmp/et-slow.json 2>/tmp/et-slow.err &
 etslow=$!
-exittrace -s -T --slower-than 150ms -p $sx >/tmp/et-slow.txt 2>/tmp/et-slow-txt.err &
+exittrace -s -T --by port --slower-than 150ms -p $sx >/tmp/et-slow.txt 2>/tmp/et-slow-txt.err &
 etslowtxt=$!
 exittrace -s -j --slower-than 1ns --slow-buffer 4K -p $sx >/tmp/et-slow-all.json 2>/tmp/et-slow-all.err &
 etslowall=$!
@@ -55,7 +58,7 @@ rc2=$?
 stop_exittrace $etslowall /tmp/et-slow-all.json
 rc3=$etrc
 cat /tmp/et-slow.err /tmp/et-slow-txt.err /tmp/et-slow-all.err
-echo "== exittrace -s -T --slower-than 150ms -p $sx:"
+echo "== exittrace -s -T --by port --slower-than 150ms -p $sx:"
 cat /tmp/et-slow.txt
 if [ "$rc1 $rc2 $rc3" = "0 0 0" ]; then
 	result slow-exittrace-exit pass "all three exittrace instances exited 0 on SIGINT"
@@ -63,9 +66,9 @@ else
 	result slow-exittrace-exit fail "exit codes (150ms JSON, 150ms lines, 1ns): $rc1 $rc2 $rc3"
 fi
 
-echo "== bedcheck slow: the slow exits slow_exit made vs exittrace --slower-than 150ms"
+echo "== bedcheck slow --keys: the slow exits slow_exit made vs exittrace --by port --slower-than 150ms"
 grep '"slow_exit":true' /tmp/et-slow.json
-bedcheck slow /tmp/sx.out /tmp/et-slow.json >/tmp/slow.check 2>&1
+bedcheck slow /tmp/sx.out /tmp/et-slow.json --keys >/tmp/slow.check 2>&1
 rc=$?
 cat /tmp/slow.check
 if [ "$rc" = 0 ]; then
@@ -74,14 +77,17 @@ else
 	result slow-exact fail "bedcheck rc=$rc: $(grep -m1 'differs\|unexpected' /tmp/slow.check) $(tail -n1 /tmp/slow.check)"
 fi
 
-# the lines say what the JSON says, one line an event
+# the lines say what the JSON says, one line an event, the IO exits'
+# with their key as the keys table writes it
 nlines=$(grep -c '^SLOW ' /tmp/et-slow.txt)
 njson=$(grep -c '"slow_exit":true' /tmp/et-slow.json)
-if [ "$nlines" = "$njson" ] && [ "$njson" -gt 0 ] &&
+nkeyed=$(grep -c '^SLOW .* IOIO .* key port 0x5c00 out$' /tmp/et-slow.txt)
+njsonkeyed=$(grep -c '"slow_exit":true.*"key_kind":"port","key":"0x5c00"' /tmp/et-slow.json)
+if [ "$nlines" = "$njson" ] && [ "$njson" -gt 0 ] && [ "$nkeyed" = "$njsonkeyed" ] && [ "$nkeyed" -gt 0 ] &&
    grep -q "^slow exits (latency >= 150.00ms): $nlines reported, 0 lost" /tmp/et-slow.txt; then
-	result slow-lines pass "$nlines lines, as many as the JSON events; the summary counts them"
+	result slow-lines pass "$nlines lines, as many as the JSON events, $nkeyed with 'key port 0x5c00 out'; the summary counts them"
 else
-	result slow-lines fail "$nlines lines, $njson JSON events: $(grep '^slow exits' /tmp/et-slow.txt)"
+	result slow-lines fail "$nlines lines, $njson JSON events, $nkeyed lines and $njsonkeyed events keyed port 0x5c00: $(grep '^slow exits' /tmp/et-slow.txt)"
 fi
 
 bedcheck slow-all /tmp/et-slow-all.json >/tmp/slow-all.check 2>&1

@@ -16,6 +16,15 @@
 # attach before the probes create their VMs (exit_probe --wait), so they
 # see each VM's whole life.
 #
+# The drill-down (--by): a sixth instance, tp_btf, -P, with every kind,
+# and the classic instance with every kind too (its programs on the
+# classic tracepoints, behind its -c 0 filter), must count each port,
+# MMIO address, MSR, hypercall number and (SVM) NPF page the probes'
+# guests used exactly as often as they used it, and no other key of the
+# first four kinds (bedcheck keys), the rows of the exited VMs retired
+# from the map included; the sixth's record, key lines and all, must
+# read back and add up.
+#
 # results: trace-attach-mode trace-exittrace-exit trace-probe-a trace-probe-b
 # results: trace-exact-vm-a trace-exact-vm-b trace-exact-classic crosscheck-a crosscheck-b
 # results: trace-vcpu-filter trace-vcpu-filter-other trace-vcpu-id-not-index
@@ -24,6 +33,8 @@
 # results: trace-host-a trace-host-b trace-host-classic
 # results: trace-time-fexit trace-time-kprobe trace-time-early trace-time-residual
 # results: trace-cgroup trace-cgroup-other trace-per-vcpu-0 trace-per-vcpu-1 trace-table
+# results: trace-keys-a trace-keys-b trace-keys-classic trace-keys-record trace-keys-table
+# results: trace-keys-retired
 #
 # The host's view: both probes hold their VM after its last exit
 # (--hold) while exitstat -p reads the patch's counters for it (the VM's
@@ -74,16 +85,20 @@ exittrace -s -j -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
 exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.err &
 etnoid=$!
-exittrace -s -j --attach classic --kvm-time kprobe -c 0 -p $pb >/tmp/et-classic.json 2>/tmp/et-classic.err &
+exittrace -s -j --attach classic --kvm-time kprobe -c 0 -p $pb --by port,mmio,msr,gpa,hypercall \
+	--top 100 >/tmp/et-classic.json 2>/tmp/et-classic.err &
 etclassic=$!
+exittrace -s -j -P -p $pa -p $pb --by port,mmio,msr,gpa,hypercall --top 100 -i 100ms \
+	--record /tmp/et-keys.csv >/tmp/et-keys.json 2>/tmp/et-keys.err &
+etkeys=$!
 EXITTRACE_TEST_MISREAD=1 exittrace -s -j -p $pb >/tmp/et-misread.json 2>/tmp/et-misread.err &
 etmisread=$!
 wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
 	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached &&
-	wait_for /tmp/et-misread.err attached && wait_for /tmp/et-cg.err attached &&
-	wait_for /tmp/et-pv.err attached && wait_for /tmp/et-pv-j.err attached &&
-	wait_for /tmp/et-tbl.err attached ||
-	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err)"
+	wait_for /tmp/et-misread.err attached && wait_for /tmp/et-keys.err attached &&
+	wait_for /tmp/et-cg.err attached && wait_for /tmp/et-pv.err attached &&
+	wait_for /tmp/et-pv-j.err attached && wait_for /tmp/et-tbl.err attached ||
+	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err /tmp/et-keys.err /tmp/et-cg.err /tmp/et-pv.err /tmp/et-pv-j.err /tmp/et-tbl.err)"
 echo "exittrace: -P: $(cat /tmp/et-vm.err); -c $id1: $(cat /tmp/et-vcpu.err); -c 1: $(cat /tmp/et-noid.err); B: $(cat /tmp/et-classic.err)"
 # Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
 # or module BTF for the modular beds), so the default must be tp_btf: a
@@ -109,16 +124,20 @@ rca=$?
 wait $pb
 rcb=$?
 exec 7>&- 8>&-
-kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread $etcg $etpvt $etpv $ettbl
+# a few 100 ms intervals after both VMs exited: the -P and --by instances
+# retire their rows (taken out of the maps, kept for the totals), so the
+# exact checks below also check the retired rows
+sleep 0.5
+kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys $etcg $etpvt $etpv $ettbl
 etrcs=
-for p in $etvm $etvcpu $etnoid $etclassic $etmisread $etcg $etpvt $etpv $ettbl; do
+for p in $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys $etcg $etpvt $etpv $ettbl; do
 	wait $p
 	etrcs="$etrcs $?"
 done
-if [ "$etrcs" = " 0 0 0 0 0 0 0 0 0" ]; then
-	result trace-exittrace-exit pass "all nine exittrace instances exited 0 on SIGINT"
+if [ "$etrcs" = " 0 0 0 0 0 0 0 0 0 0" ]; then
+	result trace-exittrace-exit pass "all ten exittrace instances exited 0 on SIGINT"
 else
-	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread, --cgroup, --per-vcpu table, JSON, --sort time):$etrcs"
+	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread, --by, --cgroup, --per-vcpu table, JSON, --sort time):$etrcs"
 fi
 
 # The host's view against exittrace, counted (see the top).
@@ -297,6 +316,36 @@ else
 	result trace-per-vm fail "exittrace -P had no CPUID row for VM B (pid $pb)"
 fi
 
+# keys_check NAME PROBE_JSON EXITTRACE_JSON PID: exittrace --by vs the guest
+keys_check() {
+	echo "== $1: exittrace --by, keys of pid $4, vs what the guest used:"
+	if bedcheck keys "$2" "$3" --pid "$4" >/tmp/keys.out 2>&1; then
+		cat /tmp/keys.out
+		result "$1" pass "$(tail -n1 /tmp/keys.out), each exactly as the guest used it"
+	else
+		cat /tmp/keys.out
+		result "$1" fail "$(grep -m1 'differs\|missing\|never\|latencies\|bedcheck' /tmp/keys.out)"
+	fi
+}
+keys_check trace-keys-a /tmp/pa.json /tmp/et-keys.json $pa
+keys_check trace-keys-b /tmp/pb.json /tmp/et-keys.json $pb
+keys_check trace-keys-classic /tmp/pb.json /tmp/et-classic.json 0
+retired=$(bedcheck get /tmp/et-keys.json retired_keys)
+if [ "${retired:-0}" -gt 0 ]; then
+	result trace-keys-retired pass "$retired keys of the exited VMs left the map before the end, and still count (trace-keys-a, -b)"
+else
+	result trace-keys-retired fail "no key retired: ${retired:-no retired_keys in /tmp/et-keys.json}"
+fi
+echo "== exittrace -P --by --record: key lines read back, the intervals add up"
+if /tests/check_record.sh /tmp/et-keys.csv /tmp/et-keys.json >/tmp/rec.out 2>&1 &&
+   grep -q ',key,' /tmp/et-keys.csv; then
+	cat /tmp/rec.out
+	result trace-keys-record pass "$(grep -c ',key,' /tmp/et-keys.csv) key lines; $(agreed /tmp/rec.out)"
+else
+	cat /tmp/rec.out
+	result trace-keys-record fail "$(grep -m1 'differs\|exitrecord\|check_record\|bedcheck' /tmp/rec.out) ($(grep -c ',key,' /tmp/et-keys.csv) key lines)"
+fi
+
 echo "== exittrace -P --record: the timeline's per-VM sums vs its final summary"
 if /tests/check_record.sh /tmp/et-vm.csv /tmp/et-vm.json >/tmp/rec.out 2>&1; then
 	cat /tmp/rec.out
@@ -423,12 +472,9 @@ fi
 # after its one sync.  Its latency must land in the histogram's last slot
 # (2^31 ns and more), not wrap round to the first, and in OpenMetrics in
 # +Inf but in no finite bucket.
-rm -f /tmp/lx.in /tmp/lx.prom
-mkfifo /tmp/lx.in
-vm_switch --wait --one -n 1 --hold-ms 5500 -t 120 </tmp/lx.in >/tmp/lx.out 2>&1 &
-lx=$!
-exec 9>/tmp/lx.in
-wait_for /tmp/lx.out 'ready pid'
+rm -f /tmp/lx.prom
+start_waiting lx vm_switch --wait --one -n 1 --hold-ms 5500 -t 120
+lx=$waiting_pid
 exittrace -s -j -H -i 250ms --openmetrics /tmp/lx.prom -p $lx >/tmp/et-lx.json 2>/tmp/et-lx.err &
 etlx=$!
 wait_for /tmp/et-lx.err attached
@@ -451,4 +497,29 @@ if [ "$lxrc" = 0 ] && [ "$etlxrc" = 0 ] && [ "$last" = 1 ] && [ "${lxmax:-0}" -g
 	result trace-long-exit pass "a ${lxmax} ns $lxname exit: in the last slot; OpenMetrics le=2.147483648 0, +Inf 1"
 else
 	result trace-long-exit fail "vm_switch rc=$lxrc exittrace rc=$etlxrc: last slot ${last:-?}, max ${lxmax:-?} ns, le=2.147483648 ${fin:-?}, +Inf ${inf:-?}"
+fi
+
+# The drill-down as people read it: exittrace's table (-P --by, top 4 per
+# kind) over a short exit_probe run of 2 vCPUs, 100 of each kind each;
+# its busiest port must be the workload's OUT, 200 of them, on a row of
+# its pid and no VM name (exit_probe's VM has none: "-").
+start_waiting pt exit_probe --wait -n 100 -c 2 -t 120
+pt=$waiting_pid
+exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4 >/tmp/et-table.out 2>/tmp/et-table.err &
+ettable=$!
+wait_for /tmp/et-table.err attached
+echo go >&9
+wait $pt
+ptrc=$?
+exec 9>&-
+kill -INT $ettable
+wait $ettable
+ettablerc=$?
+echo "== exittrace -s -P -p $pt --by port,mmio,msr,gpa,hypercall --top 4:"
+cat /tmp/et-table.out
+if [ "$ptrc" = 0 ] && [ "$ettablerc" = 0 ] &&
+   grep -Eq "^$pt +- +port +0x5c20 +out +200 " /tmp/et-table.out; then
+	result trace-keys-table pass "exittrace --by's table: VM $pt, port 0x5c20 out 200"
+else
+	result trace-keys-table fail "exit_probe rc=$ptrc exittrace rc=$ettablerc: $(grep -m1 'port' /tmp/et-table.out)"
 fi
