@@ -448,7 +448,7 @@ static void keys_rank(struct drill_snap *s)
 {
 	if (!env.per_vm)
 		drill_merge_vms(s);
-	drill_top(s, env.top);
+	drill_top(s, env.top, env.sort);
 }
 
 /* keys_shown: the ranked rows since start, retired ones too; NULL without --by */
@@ -700,7 +700,7 @@ static void report(const struct snapshot *s, struct drill_snap *keys, double int
 					 o->names);
 		} else {
 			printf("\n");
-			drill_print_table(stdout, keys, interval, env.per_vm, o->names);
+			drill_print_table(stdout, keys, interval, o);
 		}
 	}
 	fflush(stdout);

@@ -31,7 +31,7 @@ bool report_sort_parse(const char *name, enum report_sort *by)
  * The averages compare as fractions, a/b against c/d by a*d and c*b in
  * 128 bits: no rounding makes two different averages equal.
  */
-static int cmp_avg(const struct exit_stats *a, const struct exit_stats *b)
+static int cmp_avg(const struct sort_fields *a, const struct sort_fields *b)
 {
 	unsigned __int128 l = (unsigned __int128)a->lat_sum_ns * b->lat_count;
 	unsigned __int128 r = (unsigned __int128)b->lat_sum_ns * a->lat_count;
@@ -47,27 +47,41 @@ static int cmp_u64_desc(__u64 a, __u64 b)
 	return a == b ? 0 : a > b ? -1 : 1;
 }
 
-static int row_cmp(const struct row *a, const struct row *b, enum report_sort by)
+int sort_fields_cmp(const struct sort_fields *a, const struct sort_fields *b, enum report_sort by)
 {
 	int c;
 
 	switch (by) {
 	case SORT_TIME:
-		c = cmp_u64_desc(a->st.lat_sum_ns, b->st.lat_sum_ns);
+		c = cmp_u64_desc(a->lat_sum_ns, b->lat_sum_ns);
 		break;
 	case SORT_AVG:
-		c = cmp_avg(&a->st, &b->st);
+		c = cmp_avg(a, b);
 		break;
 	case SORT_MAX:
-		c = cmp_u64_desc(a->st.lat_max_ns, b->st.lat_max_ns);
+		c = cmp_u64_desc(a->lat_max_ns, b->lat_max_ns);
 		break;
 	default:
 		c = 0;
 		break;
 	}
-	/* count breaks the other keys' ties (most exits first), then the key */
-	if (!c)
-		c = cmp_u64_desc(a->st.count, b->st.count);
+	/* count breaks the other keys' ties (most exits first) */
+	return c ? c : cmp_u64_desc(a->count, b->count);
+}
+
+static void exit_fields(struct sort_fields *f, const struct exit_stats *st)
+{
+	*f = (struct sort_fields){ st->count, st->lat_count, st->lat_sum_ns, st->lat_max_ns };
+}
+
+static int row_cmp(const struct row *a, const struct row *b, enum report_sort by)
+{
+	struct sort_fields fa, fb;
+	int c;
+
+	exit_fields(&fa, &a->st);
+	exit_fields(&fb, &b->st);
+	c = sort_fields_cmp(&fa, &fb, by);
 	return c ? c : exit_key_cmp(&a->key, &b->key);
 }
 
