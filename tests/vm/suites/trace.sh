@@ -34,7 +34,7 @@
 # results: trace-time-fexit trace-time-kprobe trace-time-early trace-time-residual
 # results: trace-cgroup trace-cgroup-other trace-per-vcpu-0 trace-per-vcpu-1 trace-table
 # results: trace-keys-a trace-keys-b trace-keys-classic trace-keys-record trace-keys-table
-# results: trace-keys-retired
+# results: trace-keys-retired trace-cgroup-keys trace-cgroup-keys-other
 #
 # The host's view: both probes hold their VM after its last exit
 # (--hold) while exitstat -p reads the patch's counters for it (the VM's
@@ -71,11 +71,12 @@ grep -q "^[^ ]* $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg ||
 	result trace-setup fail "cannot mount cgroup2 on $cg"
 mkdir -p $cg/et-b && echo $pb >$cg/et-b/cgroup.procs ||
 	result trace-setup fail "cannot move exit_probe B (pid $pb) into $cg/et-b"
-exittrace -s -j --cgroup $cg/et-b >/tmp/et-cg.json 2>/tmp/et-cg.err &
+exittrace -s -j --cgroup $cg/et-b --by port,mmio,msr,gpa,hypercall --top 100 \
+	>/tmp/et-cg.json 2>/tmp/et-cg.err &
 etcg=$!
 exittrace -s --per-vcpu -p $pa >/tmp/et-pv.txt 2>/tmp/et-pv.err &
 etpvt=$!
-exittrace -s --sort time -p $pb >/tmp/et-tbl.txt 2>/tmp/et-tbl.err &
+exittrace -s --sort time -p $pb --by port >/tmp/et-tbl.txt 2>/tmp/et-tbl.err &
 ettbl=$!
 exittrace -s -j --per-vcpu -p $pa >/tmp/et-pv.json 2>/tmp/et-pv-j.err &
 etpv=$!
@@ -276,14 +277,21 @@ trace_exact() {
 }
 echo "== exittrace --cgroup $cg/et-b (B's cgroup, no -p) vs what B's guest executed:"
 trace_exact trace-cgroup "exittrace --cgroup: B's workload only" /tmp/pb.json /tmp/et-cg.json
-bedcheck trace /tmp/pa.json /tmp/et-cg.json >/tmp/check.out 2>&1
-rc=$?
-if [ "$rc" = 1 ]; then
-	result trace-cgroup-other pass "A's workload is not what --cgroup counted: $(differs /tmp/check.out)"
-else
-	cat /tmp/check.out
-	result trace-cgroup-other fail "bedcheck rc=$rc: exittrace --cgroup matched A's workload too (or nothing was compared)"
-fi
+# not_counted NAME WHAT ARGS...: bedcheck ARGS must find a difference
+# (rc 1; 0 matched, 2 compared nothing); a pass says WHAT is not counted
+not_counted() {
+	name=$1 what=$2
+	shift 2
+	bedcheck "$@" >/tmp/check.out 2>&1
+	rc=$?
+	if [ "$rc" = 1 ]; then
+		result "$name" pass "$what is not what --cgroup counted: $(grep -c '<-' /tmp/check.out) rows differ"
+	else
+		cat /tmp/check.out
+		result "$name" fail "bedcheck $1 rc=$rc: exittrace --cgroup matched $what too (or nothing was compared)"
+	fi
+}
+not_counted trace-cgroup-other "A's workload" trace /tmp/pa.json /tmp/et-cg.json
 
 # --per-vcpu -p A: the rows of KVM id 0 are vCPU 0's workload, of id
 # $id1 vCPU 1's (which differ by $step of each kind)
@@ -301,12 +309,17 @@ cat /tmp/et-pv.txt
 echo "== exittrace --sort time -p B, its summary table:"
 cat /tmp/et-tbl.txt
 width=$(sed -n '/^ISA REASON/,/^ *TOTAL/p' /tmp/et-tbl.txt | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+# the key table: its header and the rows of its kinds that follow it
+kwidth=$(awk '/^KIND  *KEY/ { t = 1 } t && !/^(KIND|port|mmio|msr|gpa|hypercall) / { t = 0 }
+	t && length($0) > w { w = length($0) } END { print w + 0 }' /tmp/et-tbl.txt)
 if [ "$width" -le 80 ] && grep -q '^ISA REASON  *COUNT COUNT%  TIME%  *AVG  STDDEV  *MIN  *MAX$' /tmp/et-tbl.txt &&
+   [ "$kwidth" -gt 0 ] && [ "$kwidth" -le 80 ] && grep -q '^KIND  *KEY  *DIR  *COUNT  *AVG  *MIN  *MAX$' /tmp/et-tbl.txt &&
+   grep -Eq '^port +0x5c20 +(in|out) +[0-9]+ ' /tmp/et-tbl.txt &&
    grep -q "^PID  *VM  *VCPU ISA REASON  *COUNT COUNT%  TIME%  *AVG  STDDEV  *MIN  *MAX$" /tmp/et-pv.txt &&
    grep -q "^$pa  *-  *$id1  *SVM \|^$pa  *-  *$id1  *VMX " /tmp/et-pv.txt && grep -q '^ *TOTAL' /tmp/et-pv.txt; then
-	result trace-table pass "default table $width columns wide; --per-vcpu: a VCPU column, vCPU id $id1's rows, a TOTAL row"
+	result trace-table pass "default table $width columns wide, --by's $kwidth; --per-vcpu: a VCPU column, vCPU id $id1's rows, a TOTAL row"
 else
-	result trace-table fail "default table $width columns wide (at most 80), or the --per-vcpu table lacks its header, a row of vCPU id $id1 or TOTAL: $(head -n3 /tmp/et-pv.txt | tr '\n' '|')"
+	result trace-table fail "default table $width columns wide, --by's ${kwidth:-no} table (each at most 80), or the --per-vcpu table lacks its header, a row of vCPU id $id1 or TOTAL: $(head -n3 /tmp/et-pv.txt | tr '\n' '|')"
 fi
 
 others=$(bedcheck row /tmp/et-vm.json CPUID --pid $pb count)
@@ -330,6 +343,10 @@ keys_check() {
 keys_check trace-keys-a /tmp/pa.json /tmp/et-keys.json $pa
 keys_check trace-keys-b /tmp/pb.json /tmp/et-keys.json $pb
 keys_check trace-keys-classic /tmp/pb.json /tmp/et-classic.json 0
+# --cgroup with --by, no -P (its key rows pid 0, the VMs added up): B's
+# keys exactly, so none of A's (A's counts are not B's: na, nb above)
+keys_check trace-cgroup-keys /tmp/pb.json /tmp/et-cg.json 0
+not_counted trace-cgroup-keys-other "A's keys" keys /tmp/pa.json /tmp/et-cg.json --pid 0
 retired=$(bedcheck get /tmp/et-keys.json retired_keys)
 if [ "${retired:-0}" -gt 0 ]; then
 	result trace-keys-retired pass "$retired keys of the exited VMs left the map before the end, and still count (trace-keys-a, -b)"
