@@ -117,7 +117,7 @@ ARCH_INC := /usr/include/$(shell uname -m)-linux-gnu
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(ARCH_INC) -Ibpf
 
 $(BUILD)/bpf/exittrace.bpf.o: bpf/exittrace.bpf.c bpf/exittrace.h bpf/core_fixes.bpf.h bpf/drilldown.h bpf/drilldown.bpf.h \
-		bpf/slow_exits.bpf.h | $(BUILD)/.deps-ok
+		bpf/slow_exits.bpf.h bpf/cgroup_filter.bpf.h | $(BUILD)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -127,7 +127,8 @@ $(BUILD)/bpf/exittrace.skel.h: $(BUILD)/bpf/exittrace.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exittrace_bpf > $@
 
-ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(BUILD)/us/report.o $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
+REPORT_OBJS := $(BUILD)/us/report.o $(BUILD)/us/report_table.o $(BUILD)/us/report_sort.o $(BUILD)/us/stddev.o
+ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(REPORT_OBJS) $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o \
 	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o
@@ -143,12 +144,12 @@ $(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o $(BUILD)/us/drill_load.o: $(BUILD
 
 $(BUILD)/exittrace: $(ET_OBJS) $(BUILD)/us/http.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ -lbpf -lelf -lz $(HTTP_LIBS) -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lbpf -lelf -lz $(HTTP_LIBS) -lm -o $@
 
 # Static: runs unchanged in the test beds' initramfs.
 $(BUILD)/exittrace.static: $(ET_OBJS) $(BUILD)/us/http_none.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -static $^ -lbpf -lelf -lz -lm -o $@
 
 exittrace: $(BUILD)/exittrace
 	$(Q)cp $< $@
@@ -184,11 +185,11 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(BUILD)/us/report.o $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
+$(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(REPORT_OBJS) $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
 	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o \
 	$(BUILD)/us/slow_exits.o $(BUILD)/us/drilldown.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lm -o $@
 
 unit: $(BUILD)/unit/unit_tests
 	$(Q)$<
@@ -200,9 +201,9 @@ $(BUILD)/bench/bench_merge.o: tests/bench/bench_merge.c | $(BUILD)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/bench_merge: $(BUILD)/bench/bench_merge.o $(BUILD)/us/report.o $(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
+$(BUILD)/bench/bench_merge: $(BUILD)/bench/bench_merge.o $(REPORT_OBJS) $(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lm -o $@
 
 .PHONY: bench-merge
 bench-merge: $(BUILD)/bench/bench_merge
@@ -591,10 +592,10 @@ test: all unit test-host checkpatch test-checkpatch-fails test-bad-patch
 test-more: all
 	$(call run_beds,test-kst test-distro-bochs,test-more)
 
-$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/drilldown.o $(BUILD)/us/report.o \
+$(BUILD)/metrics_sample: $(BUILD)/us/metrics_sample.o $(BUILD)/us/metrics.o $(BUILD)/us/drilldown.o $(REPORT_OBJS) \
 	$(BUILD)/us/exit_reasons.o $(BUILD)/us/vm_names.o
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) $^ -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $^ -lm -o $@
 
 test-host: all $(BUILD)/kvmcheck $(BUILD)/bedcheck $(BUILD)/native/native_bench $(BUILD)/native/patch_bench \
 		$(BUILD)/metrics_sample

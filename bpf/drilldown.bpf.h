@@ -3,7 +3,8 @@
  * drilldown.bpf.h - the drill-down (--by): per VM, which port, MMIO GPA,
  * MSR, faulting GPA page or hypercall number is behind the exits, how
  * often, and how long the exits it ended took.  Included by
- * exittrace.bpf.c after its maps and on_exit()/on_entry() helpers' state.
+ * exittrace.bpf.c after its maps, tgid_wanted() and cgroup_wanted()
+ * (-p and --cgroup filter the keys as they filter the exits).
  *
  * Counting: each event of KVM's tracepoint counts once for its key, so a
  * key's count is exactly how often KVM did that thing: one exit may do
@@ -73,7 +74,7 @@ static __always_inline void drill_event(__u16 kind, __u16 dir, __u64 value)
 	struct drill_stats *d;
 
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!tgid_wanted(key.tgid))
+	if (!tgid_wanted(key.tgid) || !cgroup_wanted())
 		return;
 	if (latency)
 		st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);

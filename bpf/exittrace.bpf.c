@@ -48,6 +48,8 @@ const volatile __u32 targ_tgids[EXITTRACE_MAX_PIDS] = {};
 const volatile __u32 nr_targ_tgids = 0;
 const volatile int targ_vcpu = -1;
 const volatile bool per_vm = false;
+/* --per-vcpu: rows keyed by vCPU too (in the hash, as -P's) */
+const volatile bool per_vcpu = false;
 const volatile bool latency = true;	/* false: --no-latency, counts only */
 /* tp_btf with its self-check: exit_check is loaded too */
 const volatile bool self_check = false;
@@ -147,6 +149,7 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 	return s;
 }
 
+#include "cgroup_filter.bpf.h"
 #include "drilldown.bpf.h"
 #include "slow_exits.bpf.h"
 
@@ -182,10 +185,13 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 		return;
 	if (targ_vcpu >= 0 && vcpu_id != targ_vcpu)
 		return;
+	if (!cgroup_wanted())
+		return;
 
 	key.tgid = per_vm ? tgid : 0;
 	key.isa = isa;
 	key.reason = isa == EXITTRACE_ISA_VMX ? reason & 0xffff : reason;
+	key.vcpu = per_vcpu ? vcpu_id : 0;
 	slot = per_vm ? EXITTRACE_NO_SLOT : exittrace_slot(key.isa, key.reason);
 
 	if (slot != EXITTRACE_NO_SLOT) {
@@ -261,7 +267,7 @@ static __always_inline void on_entry(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
-	__u64 lat, *bucket;
+	__u64 lat, *bucket, sq_lo, sq_hi, old;
 
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns)
@@ -274,6 +280,7 @@ static __always_inline void on_entry(__u64 vcpu)
 		return;
 	}
 	lat = bpf_ktime_get_ns() - st->exit_ns;
+	exittrace_square(lat, &sq_lo, &sq_hi);
 	if (drill_kinds)
 		drill_entry(st, lat);
 	slow_exit_check(st, lat);
@@ -292,6 +299,9 @@ static __always_inline void on_entry(__u64 vcpu)
 			return;
 		s->lat_count++;
 		s->lat_sum_ns += lat;
+		old = s->lat_sq_ns2[0];
+		s->lat_sq_ns2[0] = old + sq_lo;
+		s->lat_sq_ns2[1] += sq_hi + (old + sq_lo < old);
 		if (!s->lat_min_ns || lat < s->lat_min_ns)
 			s->lat_min_ns = lat;
 		if (lat > s->lat_max_ns)
@@ -304,6 +314,9 @@ static __always_inline void on_entry(__u64 vcpu)
 		return;
 	__sync_fetch_and_add(&s->lat_count, 1);
 	__sync_fetch_and_add(&s->lat_sum_ns, lat);
+	/* the carry from the low half: from the value this add found */
+	old = __sync_fetch_and_add(&s->lat_sq_ns2[0], sq_lo);
+	__sync_fetch_and_add(&s->lat_sq_ns2[1], sq_hi + (old + sq_lo < old));
 	/* min/max may lose a race between CPUs: extremes, not totals */
 	if (!s->lat_min_ns || lat < s->lat_min_ns)
 		s->lat_min_ns = lat;

@@ -35,6 +35,18 @@ static inline __u32 exittrace_hist_slot(__u64 ns)
 
 	return slot < EXITTRACE_HIST_SLOTS ? slot : EXITTRACE_HIST_SLOTS - 1;
 }
+/*
+ * @v squared, exactly, as 128 bits: v = a 2^32 + b, so
+ * v^2 = a^2 2^64 + ab 2^33 + b^2, and each product fits 64 bits.
+ */
+static inline void exittrace_square(__u64 v, __u64 *lo, __u64 *hi)
+{
+	__u64 a = v >> 32, b = v & 0xffffffffULL, ab = a * b, b2 = b * b;
+
+	*lo = b2 + (ab << 33);
+	*hi = a * a + (ab >> 31) + (*lo < b2);
+}
+
 /* -p PID filters the loader can pass to the kernel side */
 #define EXITTRACE_MAX_PIDS	8
 
@@ -47,6 +59,7 @@ struct exit_key {
 	__u32 tgid;		/* VM process id, 0 unless per-VM breakdown */
 	__u32 isa;		/* 1 = VMX, 2 = SVM, as in the tracepoint */
 	__u32 reason;		/* basic exit reason (VMX: bits 15:0) */
+	__u32 vcpu;		/* KVM's vcpu_id with --per-vcpu, else 0 */
 };
 
 struct exit_stats {
@@ -54,6 +67,12 @@ struct exit_stats {
 	__u64 unpaired;		/* exits never followed by their kvm_entry */
 	__u64 lat_count;	/* exits whose latency was measured */
 	__u64 lat_sum_ns;	/* sum of kvm_exit -> next kvm_entry */
+	/*
+	 * The sum of the squared latencies, in ns^2, for the standard
+	 * deviation: 128 bits ([0] low, [1] high, exittrace_square()), as
+	 * 64 would overflow at 18.4 s^2 (one exit of 4.3 s).
+	 */
+	__u64 lat_sq_ns2[2];
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;
 	__u64 hist[EXITTRACE_HIST_SLOTS];
@@ -100,6 +119,7 @@ static inline __u32 exittrace_slot(__u32 isa, __u32 reason)
 static inline int exittrace_slot_key(__u32 slot, struct exit_key *key)
 {
 	key->tgid = 0;
+	key->vcpu = 0;
 	if (slot < 128) {
 		key->isa = EXITTRACE_ISA_VMX;
 		key->reason = slot;

@@ -11,6 +11,7 @@
 
 #include "drilldown.h"
 #include "report.h"
+#include "report_sort.h"
 #include "vm_names.h"
 
 static const char *const kind_names[DRILL_NR] = {
@@ -83,19 +84,36 @@ static int row_key_cmp(const void *a, const void *b)
 	return key_cmp(&((const struct drill_row *)a)->key, &((const struct drill_row *)b)->key);
 }
 
-/* VM, kind, then the largest count first (then key order, to be stable) */
-static int row_rank_cmp(const void *pa, const void *pb)
+static void drill_fields(struct sort_fields *f, const struct drill_stats *st)
 {
-	const struct drill_row *a = pa, *b = pb;
+	*f = (struct sort_fields){ st->count, st->lat_count, st->lat_sum_ns, st->lat_max_ns };
+}
+
+/* VM, kind, then first by --sort's key (then key order, to be stable) */
+static int row_rank_cmp(const struct drill_row *a, const struct drill_row *b, enum report_sort by)
+{
+	struct sort_fields fa, fb;
+	int c;
 
 	if (a->key.tgid != b->key.tgid)
 		return a->key.tgid < b->key.tgid ? -1 : 1;
 	if (a->key.kind != b->key.kind)
 		return a->key.kind < b->key.kind ? -1 : 1;
-	if (a->st.count != b->st.count)
-		return a->st.count > b->st.count ? -1 : 1;
-	return key_cmp(&a->key, &b->key);
+	drill_fields(&fa, &a->st);
+	drill_fields(&fb, &b->st);
+	c = sort_fields_cmp(&fa, &fb, by);
+	return c ? c : key_cmp(&a->key, &b->key);
 }
+
+#define RANK_BY(name, by)						\
+	static int name(const void *a, const void *b)			\
+	{								\
+		return row_rank_cmp(a, b, by);				\
+	}
+RANK_BY(rank_by_count, SORT_COUNT)
+RANK_BY(rank_by_time, SORT_TIME)
+RANK_BY(rank_by_avg, SORT_AVG)
+RANK_BY(rank_by_max, SORT_MAX)
 
 int drill_append(struct drill_snap *s, const struct drill_key *key,
 			const struct drill_stats *st)
@@ -274,11 +292,16 @@ void drill_dead_free(struct drill_dead *dead)
 	*dead = (struct drill_dead){};
 }
 
-void drill_top(struct drill_snap *s, unsigned int top)
+void drill_top(struct drill_snap *s, unsigned int top, enum report_sort by)
 {
+	static int (*const cmp[])(const void *, const void *) = {
+		[SORT_COUNT] = rank_by_count, [SORT_TIME] = rank_by_time,
+		[SORT_AVG] = rank_by_avg, [SORT_MAX] = rank_by_max,
+	};
 	unsigned int i, out = 0, rank = 0;
 
-	qsort(s->rows, s->nr, sizeof(*s->rows), row_rank_cmp);
+	if (s->nr)
+		qsort(s->rows, s->nr, sizeof(*s->rows), cmp[by]);
 	for (i = 0; i < s->nr; i++) {
 		const struct drill_key *k = &s->rows[i].key;
 
@@ -302,36 +325,57 @@ static double lat_avg_ns(const struct drill_stats *st)
 }
 
 /*
- * KIND      KEY                DIR       COUNT    RATE/s      AVG      MAX
- * 9 + 1 + 18 + 1 + 5 + 1 + 9 + 1 + 9 + 1 + 8 + 1 + 8 = 72, for counts below
- * 10^9 and rates below 10^7/s; -P puts PID and VM before it, 8 + 13 more:
- * the VM column is the exits' -P table's (report.c), its name cut to it.
+ * KIND      KEY                DIR       COUNT     AVG     MIN     MAX
+ * 9 + 1 + 18 + 1 + 5 + 1 + 9 + 3 * 8 = 68, for counts below 10^9; -w
+ * adds RATE/s after COUNT and the latencies' TOTAL, 10 + 10 and a column
+ * more for each time: 91, as the exits' table grows with -w; -P puts PID
+ * and VM before it, 8 + 13 more: the VM column is the exits' -P table's
+ * (report_table.c), its name cut to it.
  */
 #define VM_COL	12
 
-void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm,
-		       const struct vm_names *names)
+/* A key's latency, or "-": no exit ended on this key (another came after it, or none re-entered) */
+static const char *key_time(char *buf, size_t len, const struct drill_stats *st, double ns,
+			    const struct report_opts *o)
 {
-	char key[24], b1[16], b2[16];
+	return st->lat_count ? fmt_time(buf, len, ns, o->units) : "-";
+}
+
+void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s,
+		       const struct report_opts *o)
+{
+	int w = o->wide ? 8 : 7;
+	char key[24], b[4][24];
 	unsigned int i;
 
-	if (per_vm)
+	if (o->per_vm)
 		fprintf(f, "%-7s %-*s ", "PID", VM_COL, "VM");
-	fprintf(f, "%-9s %-18s %-5s %9s %9s %8s %8s\n", "KIND", "KEY", "DIR", "COUNT", "RATE/s",
-		"AVG", "MAX");
+	fprintf(f, "%-9s %-18s %-5s %9s", "KIND", "KEY", "DIR", "COUNT");
+	if (o->wide)
+		fprintf(f, " %9s", "RATE/s");
+	fprintf(f, " %*s %*s %*s", w, "AVG", w, o->interval ? "MIN*" : "MIN", w,
+		o->interval ? "MAX*" : "MAX");
+	if (o->wide)
+		fprintf(f, " %9s", "TOTAL");
+	fprintf(f, "\n");
 	for (i = 0; i < s->nr; i++) {
 		const struct drill_row *r = &s->rows[i];
+		const struct drill_stats *st = &r->st;
 
-		if (per_vm)
+		if (o->per_vm)
 			fprintf(f, "%-7u %-*.*s ", r->key.tgid, VM_COL, VM_COL,
-				vm_names_get(names, r->key.tgid) ?: "-");
-		/* "-": no exit ended on this key (another key came after it, or none re-entered) */
-		fprintf(f, "%-9s %-18s %-5s %9llu %9.1f %8s %8s\n", drill_kind_name(r->key.kind),
+				vm_names_get(o->names, r->key.tgid) ?: "-");
+		fprintf(f, "%-9s %-18s %-5s %9llu", drill_kind_name(r->key.kind),
 			drill_key_text(key, sizeof(key), &r->key), drill_dir_name(&r->key),
-			(unsigned long long)r->st.count,
-			interval_s > 0 ? (double)r->st.count / interval_s : 0.0,
-			r->st.lat_count ? fmt_ns(b1, sizeof(b1), lat_avg_ns(&r->st)) : "-",
-			r->st.lat_count ? fmt_ns(b2, sizeof(b2), (double)r->st.lat_max_ns) : "-");
+			(unsigned long long)st->count);
+		if (o->wide)
+			fprintf(f, " %9.1f", interval_s > 0 ? (double)st->count / interval_s : 0.0);
+		fprintf(f, " %*s %*s %*s", w, key_time(b[0], sizeof(b[0]), st, lat_avg_ns(st), o),
+			w, key_time(b[1], sizeof(b[1]), st, (double)st->lat_min_ns, o),
+			w, key_time(b[2], sizeof(b[2]), st, (double)st->lat_max_ns, o));
+		if (o->wide)
+			fprintf(f, " %9s", key_time(b[3], sizeof(b[3]), st, (double)st->lat_sum_ns, o));
+		fprintf(f, "\n");
 	}
 }
 

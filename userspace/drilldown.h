@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../bpf/drilldown.h"
+#include "report_sort.h"
 
 struct vm_names;
 
@@ -82,17 +83,23 @@ void drill_dead_free(struct drill_dead *dead);
  */
 int drill_carry(struct drill_snap *now, struct drill_snap *retired);
 
-/* Keep the @top largest counts per (VM, kind), ordered VM, kind, count. */
-void drill_top(struct drill_snap *s, unsigned int top);
+/*
+ * Keep the first @top per (VM, kind) by @by (--sort: the largest count,
+ * total or average latency, or maximum), ordered VM, kind, then by @by.
+ */
+void drill_top(struct drill_snap *s, unsigned int top, enum report_sort by);
 
 void drill_free(struct drill_snap *s);
 
 /*
- * One table, up to 80 columns; @per_vm adds the PID and VM columns (the
- * VM's name from @names, as -P's exits table shows it: 93 columns).
+ * One table in the exits' table's options (@o): 68 columns, 91 with -w
+ * (RATE/s and the latencies' TOTAL); -P adds the PID and VM columns (the
+ * VM's name from @o->names, as -P's exits table shows it: 21 more).
+ * Times in --units; in an interval's table MIN and MAX are since the
+ * start, starred, as in the exits' table.
  */
-void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s, bool per_vm,
-		       const struct vm_names *names);
+void drill_print_table(FILE *f, const struct drill_snap *s, double interval_s,
+		       const struct report_opts *o);
 
 /*
  * One JSON line: {"tool":"exittrace",...,"keys":[...]}; @retired: the

@@ -5,6 +5,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -347,7 +348,7 @@ static int read_interval(struct exittrace_bpf *skel, int nr_cpus, struct snapsho
 		err = snapshot_delta(delta, now, before);
 	if (err)
 		fprintf(stderr, "exittrace: reading the statistics failed: %s\n", strerror(-err));
-	snapshot_sort(delta);
+	snapshot_sort_by(delta, env.sort);
 	return err;
 }
 
@@ -447,7 +448,7 @@ static void keys_rank(struct drill_snap *s)
 {
 	if (!env.per_vm)
 		drill_merge_vms(s);
-	drill_top(s, env.top);
+	drill_top(s, env.top, env.sort);
 }
 
 /* keys_shown: the ranked rows since start, retired ones too; NULL without --by */
@@ -562,6 +563,28 @@ static const char *attach_now(enum exittrace_attach mode, const struct self_chec
 	return check->state == SELF_CHECK_FAILED ? "classic" : attach_name(mode);
 }
 
+/*
+ * --cgroup: the directory's fd into the filter's one slot, before the
+ * programs attach (the parser checked that it is a cgroup v2 directory).
+ */
+static int cgroup_filter_set(struct exittrace_bpf *skel)
+{
+	__u32 slot = 0;
+	int fd, err = 0;
+
+	if (!env.cgroup)
+		return 0;
+	fd = open(env.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || bpf_map_update_elem(bpf_map__fd(skel->maps.cgroup_filter), &slot, &fd, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "exittrace: cannot filter on the cgroup %s: %s\n", env.cgroup,
+			strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);	/* the map holds the cgroup itself */
+	return err;
+}
+
 /* Without -P, rows for reasons that have no slot: codes no manual defines. */
 #define CLASSIC_UNSLOTTED_ROWS	1024
 
@@ -585,6 +608,10 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->nr_targ_tgids = env.nr_pids;
 	skel->rodata->targ_vcpu = env.vcpu;
 	skel->rodata->per_vm = env.per_vm;
+	skel->rodata->per_vcpu = env.per_vcpu;
+	/* without --cgroup the verifier drops the filter, and no array is made */
+	skel->rodata->targ_cgroup = env.cgroup != NULL;
+	bpf_map__set_autocreate(skel->maps.cgroup_filter, env.cgroup != NULL);
 	skel->rodata->latency = !env.no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env.max_keys);
 	drill_configure(skel, env.drill_kinds, btf, env.max_keys);
@@ -643,6 +670,8 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 		return open_attach(out, mode);
 	}
 	if (!err)
+		err = cgroup_filter_set(skel);
+	if (!err)
 		err = kvm_time_attach(&kvm_time, skel);
 	if (!err)
 		err = exittrace_bpf__attach(skel);
@@ -677,7 +706,7 @@ static void report(const struct snapshot *s, struct drill_snap *keys, double int
 					 o->names);
 		} else {
 			printf("\n");
-			drill_print_table(stdout, keys, interval, env.per_vm, o->names);
+			drill_print_table(stdout, keys, interval, o);
 		}
 	}
 	fflush(stdout);
@@ -685,6 +714,7 @@ static void report(const struct snapshot *s, struct drill_snap *keys, double int
 
 /* --record: the open file and the marks written so far. */
 struct recording {
+	struct snapshot folded;	/* --per-vcpu: by_vm_reason()'s rows */
 	FILE *f;
 	enum record_format fmt;
 	unsigned int marks;
@@ -773,6 +803,21 @@ static int record_open(struct recording *rec, const struct timespec *start, doub
 }
 
 /*
+ * --per-vcpu: the record and the metrics stay keyed by VM and reason, so
+ * they get each (VM, reason)'s vCPUs added up, in @buf; NULL when out of
+ * memory (said here).
+ */
+static const struct snapshot *by_vm_reason(const struct snapshot *s, struct snapshot *buf)
+{
+	if (!env.per_vcpu)
+		return s;
+	if (!snapshot_fold_vcpus(buf, s))
+		return buf;
+	fprintf(stderr, "exittrace: out of memory adding up the vCPUs' rows\n");
+	return NULL;
+}
+
+/*
  * --metrics and --openmetrics: each file rewritten from the counts since
  * start; --listen: the same counts served over HTTP.
  */
@@ -806,8 +851,13 @@ static void metrics_meta_read(struct metrics_meta *m, struct exittrace_bpf *skel
  */
 static int metrics_update(const struct snapshot *cumulative, const struct metrics_meta *m)
 {
+	static struct snapshot folded;
 	unsigned int i;
 	int err = 0;
+
+	cumulative = by_vm_reason(cumulative, &folded);
+	if (!cumulative)
+		return -ENOMEM;
 
 	if (http && http_publish(http, cumulative, m))
 		fprintf(stderr, "exittrace: out of memory: HTTP serves the counts of an earlier interval\n");
@@ -1037,7 +1087,7 @@ int main(int argc, char **argv)
 {
 	struct report_opts ropts = { .top_hist = 5 };
 	struct snapshot now = {}, before = {}, delta = {}, summary = {}, tmp;
-	const struct snapshot *cumulative;
+	const struct snapshot *cumulative, *rows;
 	struct recording rec = {};
 	struct exittrace_bpf *skel = NULL;
 	enum exittrace_attach mode = ATTACH_CLASSIC;
@@ -1056,6 +1106,9 @@ int main(int argc, char **argv)
 		return 64;	/* EX_USAGE, as argp uses */
 	kvm_time.want = env.no_latency ? KVM_TIME_OFF : env.kvm_time;
 	ropts.per_vm = env.per_vm;
+	ropts.per_vcpu = env.per_vcpu;
+	ropts.wide = env.wide;
+	ropts.units = env.units;
 	ropts.names = env.per_vm ? &vm_names : NULL;
 	ropts.histograms = env.histograms;
 	ropts.timestamp = env.timestamp;
@@ -1169,7 +1222,12 @@ int main(int argc, char **argv)
 		if (rec.f) {
 			char label[40];
 
-			record_interval(rec.f, rec.fmt, last, elapsed, &delta);
+			rows = by_vm_reason(&delta, &rec.folded);
+			if (!rows) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			record_interval(rec.f, rec.fmt, last, elapsed, rows);
 			record_interval_keys(&rec, last, elapsed);
 			while (rec.marks != (unsigned int)marks_requested) {
 				rec.marks++;
@@ -1258,14 +1316,22 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (rec.f) {
-		record_interval(rec.f, rec.fmt, last, elapsed, &delta);
-		record_interval_keys(&rec, last, elapsed);
-		record_end(rec.f, rec.fmt, elapsed, &summary, why);
+		rows = by_vm_reason(&delta, &rec.folded);
+		if (rows) {
+			record_interval(rec.f, rec.fmt, last, elapsed, rows);
+			record_interval_keys(&rec, last, elapsed);
+		}
+		rows = rows ? by_vm_reason(&summary, &rec.folded) : NULL;
+		if (!rows) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		record_end(rec.f, rec.fmt, elapsed, rows, why);
 		err = record_flush(&rec);
 		if (err)
 			goto cleanup;
 	}
-	snapshot_sort(&summary);
+	snapshot_sort_by(&summary, env.sort);
 	if (!env.json)
 		printf("Summary over %.1fs:\n", elapsed);
 	ropts.interval = false;
@@ -1355,6 +1421,7 @@ cleanup:
 	snapshot_free(&before);
 	snapshot_free(&delta);
 	snapshot_free(&summary);
+	snapshot_free(&rec.folded);
 	snapshot_free(&totals);
 	snapshot_free(&carried);
 	snapshot_free(&with_carried);

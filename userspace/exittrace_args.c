@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "drilldown.h"
 #include "exittrace_args.h"
@@ -39,6 +41,9 @@ static const char doc[] =
 "    exittrace -p 1234 -H      # one VM, with latency histograms\n"
 "    exittrace -P -p web1      # the VM QEMU runs as -name web1\n"
 "    exittrace -P -d 10        # per-VM breakdown for 10 seconds\n"
+"    exittrace -s --sort time  # the reasons that took the most time first\n"
+"    exittrace -p web1 --per-vcpu    # one VM, a row per vCPU and reason\n"
+"    exittrace --cgroup /sys/fs/cgroup/machine.slice   # libvirt's VMs only\n"
 "    exittrace -j -s           # one JSON summary when stopped\n"
 "    exittrace --by port,mmio  # which I/O ports and MMIO addresses, top 10\n"
 "    exittrace -P --by gpa --top 5  # each VM's 5 busiest NPF/EPT fault pages\n"
@@ -57,13 +62,23 @@ static const char doc[] =
 "the kernel's own kvm_exit record (see the summary's self-check line).\n";
 
 enum { OPT_METRICS = 1000, OPT_OPENMETRICS, OPT_LISTEN, OPT_MAX_KEYS, OPT_RECORD, OPT_RECORD_FORMAT, OPT_MARK_LABELS,
-       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP, OPT_SLOWER_THAN, OPT_SLOW_BUFFER };
+       OPT_ATTACH, OPT_NO_LATENCY, OPT_KVM_TIME, OPT_BY, OPT_TOP, OPT_SLOWER_THAN, OPT_SLOW_BUFFER,
+       OPT_SORT, OPT_UNITS, OPT_PER_VCPU, OPT_CGROUP };
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID|NAME", 0, "Trace only this VM process, by pid or by the name QEMU was given (-name NAME, libvirt's domain name; repeatable, up to 8)", 0 },
 	{ "vcpu", 'c', "VCPU", 0, "Trace only the vCPU with this KVM id (vcpu_id, as in kvm_entry: QEMU gives the APIC ID)", 0 },
 	{ "per-vm", 'P', NULL, 0, "Break the table down per VM process", 0 },
+	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "Break the table down per VM and vCPU (KVM's vcpu_id); implies -P", 0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Count only the vCPU threads in this cgroup (v2) or below it: /sys/fs/cgroup/machine.slice for libvirt's VMs", 0 },
 	{ "histogram", 'H', NULL, 0, "Print log2 latency histograms of the top reasons", 0 },
+	{ "sort", OPT_SORT, "KEY", 0,
+	  "Order the rows by count (default), time (the latencies' sum), avg or max", 0 },
+	{ "units", OPT_UNITS, "UNIT", 0,
+	  "The table's times all in ns, us or ms (default: each in the unit that suits it)", 0 },
+	{ "wide", 'w', NULL, 0,
+	  "Every column: also the rate, the latencies' total and the time in KVM (wider than 80)", 0 },
 	{ "json", 'j', NULL, 0, "Print JSON lines", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each table", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
@@ -311,6 +326,27 @@ static bool pid_of_vm_name(struct argp_state *state, const char *name, __u32 *pi
 	return !err;
 }
 
+/*
+ * --cgroup: a directory of the cgroup v2 hierarchy, the one
+ * bpf_current_task_under_cgroup() tests against; checked here, so that a
+ * wrong path is a usage error before anything is loaded.
+ */
+static bool cgroup2_dir(struct argp_state *state, const char *path)
+{
+	struct statfs fs;
+
+	if (statfs(path, &fs)) {
+		argp_error(state, "cannot use --cgroup '%s': %s", path, strerror(errno));
+		return false;
+	}
+	if (fs.f_type != CGROUP2_SUPER_MAGIC) {
+		argp_error(state, "--cgroup '%s' is not in a cgroup v2 hierarchy (mount -t cgroup2 none /sys/fs/cgroup; Linux 4.5)",
+			   path);
+		return false;
+	}
+	return true;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -345,6 +381,34 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'H':
 		args->histograms = true;
+		break;
+	case 'w':
+		args->wide = true;
+		break;
+	case OPT_PER_VCPU:
+		args->per_vcpu = true;
+		args->per_vm = true;
+		break;
+	case OPT_CGROUP:
+		if (!*arg) {
+			argp_error(state, "--cgroup needs the path of a cgroup directory (/sys/fs/cgroup/machine.slice)");
+			return EINVAL;
+		}
+		if (!cgroup2_dir(state, arg))
+			return EINVAL;
+		args->cgroup = arg;
+		break;
+	case OPT_SORT:
+		if (!report_sort_parse(arg, &args->sort)) {
+			argp_error(state, "invalid --sort '%s': expected count, time, avg or max", arg);
+			return EINVAL;
+		}
+		break;
+	case OPT_UNITS:
+		if (!report_units_parse(arg, &args->units)) {
+			argp_error(state, "invalid --units '%s': expected ns, us or ms", arg);
+			return EINVAL;
+		}
 		break;
 	case 'j':
 		args->json = true;
@@ -504,6 +568,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		if (args->histograms && args->no_latency) {
 			argp_error(state, "-H shows latencies, which --no-latency does not measure: drop one");
+			return EINVAL;
+		}
+		if (args->sort != SORT_COUNT && args->no_latency) {
+			argp_error(state, "--sort by time, avg or max orders by latencies, which --no-latency does not measure: drop one");
 			return EINVAL;
 		}
 		break;

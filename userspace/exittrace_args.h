@@ -13,6 +13,8 @@
 
 #include "../bpf/exittrace.h"
 #include "record.h"
+#include "report.h"
+#include "report_sort.h"
 
 /* How the BPF programs hook kvm_exit/kvm_entry (see exittrace.bpf.c). */
 enum exittrace_attach {
@@ -36,6 +38,11 @@ struct exittrace_args {
 	unsigned int nr_pids;
 	int vcpu;			/* -1: all vCPUs */
 	bool per_vm;
+	bool per_vcpu;			/* --per-vcpu: rows per vCPU (sets per_vm) */
+	bool wide;			/* -w: every column */
+	enum report_sort sort;
+	enum report_units units;
+	const char *cgroup;		/* --cgroup PATH, or NULL */
 	bool histograms;
 	bool json;
 	bool timestamp;

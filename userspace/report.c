@@ -10,8 +10,9 @@
 
 #include "exit_reasons.h"
 #include "report.h"
+#include "stddev.h"
 
-static int key_cmp(const struct exit_key *a, const struct exit_key *b)
+int exit_key_cmp(const struct exit_key *a, const struct exit_key *b)
 {
 	if (a->tgid != b->tgid)
 		return a->tgid < b->tgid ? -1 : 1;
@@ -19,6 +20,8 @@ static int key_cmp(const struct exit_key *a, const struct exit_key *b)
 		return a->isa < b->isa ? -1 : 1;
 	if (a->reason != b->reason)
 		return a->reason < b->reason ? -1 : 1;
+	if (a->vcpu != b->vcpu)
+		return a->vcpu < b->vcpu ? -1 : 1;
 	return 0;
 }
 
@@ -27,7 +30,7 @@ const struct row *snapshot_find(const struct snapshot *s, const struct exit_key 
 	unsigned int i;
 
 	for (i = 0; i < s->nr; i++)
-		if (!key_cmp(&s->rows[i].key, key))
+		if (!exit_key_cmp(&s->rows[i].key, key))
 			return &s->rows[i];
 	return NULL;
 }
@@ -40,6 +43,7 @@ void stats_merge(struct exit_stats *into, const struct exit_stats *from)
 	into->unpaired += from->unpaired;
 	into->lat_count += from->lat_count;
 	into->lat_sum_ns += from->lat_sum_ns;
+	stats_sq_set(into, stats_sq_sum(into) + stats_sq_sum(from));
 	into->kvm_count += from->kvm_count;
 	into->kvm_sum_ns += from->kvm_sum_ns;
 	if (from->kvm_max_ns > into->kvm_max_ns)
@@ -127,7 +131,7 @@ static int row_key_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
 
-	return key_cmp(&a->key, &b->key);
+	return exit_key_cmp(&a->key, &b->key);
 }
 
 void snapshot_key_order(struct snapshot *s)
@@ -136,7 +140,7 @@ void snapshot_key_order(struct snapshot *s)
 
 	/* what collect() hands over is in order already: one pass */
 	for (i = 1; i < s->nr; i++)
-		if (key_cmp(&s->rows[i - 1].key, &s->rows[i].key) > 0)
+		if (exit_key_cmp(&s->rows[i - 1].key, &s->rows[i].key) > 0)
 			break;
 	if (i < s->nr)
 		qsort(s->rows, s->nr, sizeof(*s->rows), row_key_cmp);
@@ -151,6 +155,7 @@ static void stats_subtract(struct exit_stats *st, const struct exit_stats *b)
 	st->unpaired -= b->unpaired;
 	st->lat_count -= b->lat_count;
 	st->lat_sum_ns -= b->lat_sum_ns;
+	stats_sq_set(st, stats_sq_sum(st) - stats_sq_sum(b));
 	st->kvm_count -= b->kvm_count;
 	st->kvm_sum_ns -= b->kvm_sum_ns;
 	for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
@@ -170,7 +175,7 @@ int snapshot_delta(struct snapshot *d, struct snapshot *now, struct snapshot *be
 		int cmp = 1;
 
 		while (j < before->nr &&
-		       (cmp = key_cmp(&before->rows[j].key, &now->rows[i].key)) < 0)
+		       (cmp = exit_key_cmp(&before->rows[j].key, &now->rows[i].key)) < 0)
 			j++;	/* a row that is gone (its VM's rows were retired) */
 		if (j < before->nr && !cmp)
 			stats_subtract(&st, &before->rows[j++].st);
@@ -179,6 +184,25 @@ int snapshot_delta(struct snapshot *d, struct snapshot *now, struct snapshot *be
 		if (snapshot_append(d, &now->rows[i].key, &st))
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+int snapshot_fold_vcpus(struct snapshot *out, const struct snapshot *in)
+{
+	unsigned int i, kept = 0;
+
+	if (snapshot_copy(out, in))
+		return -ENOMEM;
+	for (i = 0; i < out->nr; i++)
+		out->rows[i].key.vcpu = 0;
+	snapshot_key_order(out);
+	for (i = 0; i < out->nr; i++) {
+		if (kept && !exit_key_cmp(&out->rows[kept - 1].key, &out->rows[i].key))
+			stats_merge(&out->rows[kept - 1].st, &out->rows[i].st);
+		else
+			out->rows[kept++] = out->rows[i];
+	}
+	out->nr = kept;
 	return 0;
 }
 
@@ -191,31 +215,16 @@ int snapshot_union(struct snapshot *out, const struct snapshot *a, const struct 
 		return -ENOMEM;
 	out->nr = 0;
 	while (i < a->nr || j < b->nr) {
-		if (j == b->nr || (i < a->nr && key_cmp(&a->rows[i].key, &b->rows[j].key) <= 0))
+		if (j == b->nr || (i < a->nr && exit_key_cmp(&a->rows[i].key, &b->rows[j].key) <= 0))
 			next = &a->rows[i++];
 		else
 			next = &b->rows[j++];
-		if (out->nr && !key_cmp(&out->rows[out->nr - 1].key, &next->key))
+		if (out->nr && !exit_key_cmp(&out->rows[out->nr - 1].key, &next->key))
 			stats_merge(&out->rows[out->nr - 1].st, &next->st);
 		else
 			out->rows[out->nr++] = *next;
 	}
 	return 0;
-}
-
-static int row_cmp(const void *pa, const void *pb)
-{
-	const struct row *a = pa, *b = pb;
-
-	if (a->st.count != b->st.count)
-		return a->st.count < b->st.count ? 1 : -1;
-	return key_cmp(&a->key, &b->key);
-}
-
-void snapshot_sort(struct snapshot *s)
-{
-	if (s->nr)
-		qsort(s->rows, s->nr, sizeof(*s->rows), row_cmp);
 }
 
 void snapshot_totals(const struct snapshot *s, struct exit_stats *total)
@@ -248,26 +257,6 @@ const char *fmt_ns(char *buf, size_t len, double ns)
 	else
 		snprintf(buf, len, "%.2fs", ns / 1e9);
 	return buf;
-}
-
-static double avg_ns(const struct exit_stats *st)
-{
-	return st->lat_count ? (double)st->lat_sum_ns / (double)st->lat_count : 0.0;
-}
-
-static double kvm_avg_ns(const struct exit_stats *st)
-{
-	return st->kvm_count ? (double)st->kvm_sum_ns / (double)st->kvm_count : 0.0;
-}
-
-/* The time-in-KVM columns of one row, when they are measured. */
-static void print_kvm_cols(FILE *f, const struct exit_stats *st, const struct report_opts *o)
-{
-	char b1[16], b2[16];
-
-	if (o->kvm_time)
-		fprintf(f, " %8s %9s", fmt_ns(b1, sizeof(b1), kvm_avg_ns(st)),
-			fmt_ns(b2, sizeof(b2), (double)st->kvm_sum_ns));
 }
 
 void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char *unit)
@@ -303,95 +292,6 @@ void print_log2_hist(FILE *f, const __u64 *hist, unsigned int slots, const char 
 	}
 }
 
-/*
- * -P's VM column: the name QEMU was given (vm_names.h), cut to the
- * column; JSON and the metrics carry it whole.  "-" for a VM without one.
- */
-#define VM_COL	12
-
-static const char *vm_name(const struct report_opts *o, const struct row *r)
-{
-	return vm_names_get(o->names, r->key.tgid) ?: "-";
-}
-
-void print_table(FILE *f, const struct snapshot *s, double interval_s,
-		 const struct report_opts *o)
-{
-	struct exit_stats total;
-	char b1[16], b2[16], b3[16], b4[16], name[32];
-	unsigned int i;
-
-	snapshot_totals(s, &total);
-	if (o->timestamp) {
-		time_t t = time(NULL);
-		char ts[16];
-
-		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
-		fprintf(f, "%s\n", ts);
-	}
-	if (o->kvm_time) {
-		/* over the columns below: which time is which */
-		fprintf(f, "%*s %-18s %s\n", o->per_vm ? 60 + VM_COL : 51, "", "---- in KVM ----",
-			"------ exit -> next entry ------");
-	}
-	if (o->per_vm)
-		fprintf(f, "%-7s %-*s ", "PID", VM_COL, "VM");
-	fprintf(f, "%-3s %-20s %10s %6s %9s", "ISA", "REASON", "COUNT", "SHARE", "RATE/s");
-	if (o->kvm_time)
-		fprintf(f, " %8s %9s", "AVG", "TOTAL");
-	fprintf(f, " %8s %8s %8s %9s\n", "AVG", o->interval ? "MIN*" : "MIN",
-		o->interval ? "MAX*" : "MAX", "TOTAL");
-	for (i = 0; i < s->nr; i++) {
-		const struct row *r = &s->rows[i];
-		const struct exit_stats *st = &r->st;
-
-		if (o->per_vm)
-			fprintf(f, "%-7u %-*.*s ", r->key.tgid, VM_COL, VM_COL, vm_name(o, r));
-		fprintf(f, "%-3s %-20.20s %10llu %5.1f%% %9.1f",
-			exit_isa_name(r->key.isa), row_reason_name(&r->key, name, sizeof(name)),
-			(unsigned long long)st->count,
-			total.count ? 100.0 * (double)st->count / (double)total.count : 0.0,
-			interval_s > 0 ? (double)st->count / interval_s : 0.0);
-		print_kvm_cols(f, st, o);
-		fprintf(f, " %8s %8s %8s %9s\n",
-			fmt_ns(b1, sizeof(b1), avg_ns(st)),
-			fmt_ns(b2, sizeof(b2), (double)st->lat_min_ns),
-			fmt_ns(b3, sizeof(b3), (double)st->lat_max_ns),
-			fmt_ns(b4, sizeof(b4), (double)st->lat_sum_ns));
-	}
-	if (o->per_vm)
-		fprintf(f, "%-7s %-*s ", "", VM_COL, "");
-	fprintf(f, "%-3s %-20s %10llu %5.1f%% %9.1f", "", "TOTAL",
-		(unsigned long long)total.count, total.count ? 100.0 : 0.0,
-		interval_s > 0 ? (double)total.count / interval_s : 0.0);
-	print_kvm_cols(f, &total, o);
-	fprintf(f, " %8s %8s %8s %9s\n",
-		fmt_ns(b1, sizeof(b1), avg_ns(&total)),
-		fmt_ns(b2, sizeof(b2), (double)total.lat_min_ns),
-		fmt_ns(b3, sizeof(b3), (double)total.lat_max_ns),
-		fmt_ns(b4, sizeof(b4), (double)total.lat_sum_ns));
-	if (total.unpaired)
-		fprintf(f, "unpaired exits (no kvm_entry seen): %llu\n",
-			(unsigned long long)total.unpaired);
-	if (o->interval)
-		fprintf(f, "* since the start; the rest is this interval's: each latency counts in\n"
-			"  the interval its vCPU re-entered in, however long ago it exited\n");
-	if (!o->histograms)
-		return;
-	for (i = 0; i < s->nr && i < o->top_hist; i++) {
-		const struct row *r = &s->rows[i];
-
-		if (!r->st.lat_count)
-			continue;
-		fprintf(f, "\n");
-		if (o->per_vm)
-			fprintf(f, "pid %u (%s) ", r->key.tgid, vm_name(o, r));
-		fprintf(f, "%s %s: exit -> entry latency\n", exit_isa_name(r->key.isa),
-			row_reason_name(&r->key, name, sizeof(name)));
-		print_log2_hist(f, r->st.hist, EXITTRACE_HIST_SLOTS, "nsecs");
-	}
-}
-
 void print_json(FILE *f, const struct snapshot *s, double interval_s, double now_s,
 		const struct report_opts *o)
 {
@@ -414,15 +314,18 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 		if (o->per_vm)
 			fprintf(f, "\"pid\":%u,\"vm\":\"%s\",", r->key.tgid,
 				vm_names_get(o->names, r->key.tgid) ?: "");
+		if (o->per_vcpu)
+			fprintf(f, "\"vcpu\":%u,", r->key.vcpu);
 		fprintf(f, "\"isa\":\"%s\",\"code\":%u,\"name\":\"%s\",\"count\":%llu,"
 			"\"unpaired\":%llu,\"lat_count\":%llu,\"lat_sum_ns\":%llu,"
-			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu,"
+			"\"lat_min_ns\":%llu,\"lat_max_ns\":%llu,\"lat_stddev_ns\":%.1f,"
 			"\"kvm_count\":%llu,\"kvm_sum_ns\":%llu,\"kvm_max_ns\":%llu",
 			exit_isa_name(r->key.isa), r->key.reason,
 			row_reason_name(&r->key, name, sizeof(name)),
 			(unsigned long long)st->count, (unsigned long long)st->unpaired,
 			(unsigned long long)st->lat_count, (unsigned long long)st->lat_sum_ns,
 			(unsigned long long)st->lat_min_ns, (unsigned long long)st->lat_max_ns,
+			stats_stddev_ns(st),
 			(unsigned long long)st->kvm_count, (unsigned long long)st->kvm_sum_ns,
 			(unsigned long long)st->kvm_max_ns);
 		if (o->histograms) {

@@ -47,6 +47,12 @@ int snapshot_reserve(struct snapshot *s, unsigned int n);
  * with the same key (in either, or both) are merged into one.  O(rows).
  */
 int snapshot_union(struct snapshot *out, const struct snapshot *a, const struct snapshot *b);
+/*
+ * @out = @in with each (VM, reason)'s vCPU rows added up into one, in key
+ * order: --per-vcpu's rows for outputs keyed by VM and reason alone (the
+ * record, the metrics).  -ENOMEM on failure.
+ */
+int snapshot_fold_vcpus(struct snapshot *out, const struct snapshot *in);
 const struct row *snapshot_find(const struct snapshot *s, const struct exit_key *key);
 
 /*
@@ -58,16 +64,33 @@ const struct row *snapshot_find(const struct snapshot *s, const struct exit_key 
  */
 int snapshot_delta(struct snapshot *d, struct snapshot *now, struct snapshot *before);
 
-/* Sort rows by count, largest first (ties: by ISA, then reason). */
+/* Sort rows by count, largest first (ties: by key); report_sort.h: by others. */
 void snapshot_sort(struct snapshot *s);
+
+/* Key order: VM, ISA, reason, vCPU. */
+int exit_key_cmp(const struct exit_key *a, const struct exit_key *b);
 
 void snapshot_totals(const struct snapshot *s, struct exit_stats *total);
 
 /* Merge two exit_stats (sums; min of mins; max of maxes). */
 void stats_merge(struct exit_stats *into, const struct exit_stats *from);
 
+/* --units: the table's times in one unit, or each in its own (auto) */
+enum report_units {
+	UNITS_AUTO,
+	UNITS_NS,
+	UNITS_US,
+	UNITS_MS,
+};
+
+/* "ns", "us", "ms" -> @units; false for anything else ("auto" is no option). */
+bool report_units_parse(const char *name, enum report_units *units);
+
 struct report_opts {
 	bool per_vm;
+	bool per_vcpu;		/* rows per vCPU (implies per_vm) */
+	bool wide;		/* -w: every column; else the ones that fit 80 */
+	enum report_units units;
 	bool histograms;
 	bool timestamp;
 	unsigned int top_hist;	/* histograms for this many top reasons */
@@ -88,6 +111,12 @@ void print_json(FILE *f, const struct snapshot *s, double interval_s, double now
 		const struct report_opts *o);
 /* 1234567 ns -> "1.23ms"; fits 8 columns */
 const char *fmt_ns(char *buf, size_t len, double ns);
+/*
+ * A table's time: in @units without a unit ("1234.57" us), or (auto) in
+ * the unit that suits it, with 3 or 4 digits: fits 7 columns below
+ * 10000 s ("901.3us", "12.51ms", "4.38s").
+ */
+const char *fmt_time(char *buf, size_t len, double ns, enum report_units units);
 /* Name for a row's reason: table name, or "UNKNOWN_<code>". */
 const char *row_reason_name(const struct exit_key *key, char *buf, size_t len);
 

@@ -81,6 +81,11 @@ static void add_row(struct witness_row *r, const struct json_span *obj, bool bpf
 
 int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w)
 {
+	return witness_read_vcpu(path, bpf, pid, -1, w);
+}
+
+int witness_read_vcpu(const char *path, bool bpf, uint32_t pid, long vcpu, struct witness *w)
+{
 	struct json_span line, reasons, cur = {}, obj;
 	char *json;
 
@@ -102,11 +107,13 @@ int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w)
 	}
 	while (json_next(&reasons, &cur, &obj)) {
 		enum exit_isa isa = get_isa(&obj);
-		uint64_t code = 0, row_pid = 0;
+		uint64_t code = 0, row_pid = 0, row_vcpu;
 		struct witness_row *r;
 
 		json_get_u64(&obj, "pid", &row_pid);
 		if (pid && pid != WITNESS_EACH_PID && row_pid != pid)
+			continue;
+		if (vcpu >= 0 && (!json_get_u64(&obj, "vcpu", &row_vcpu) || row_vcpu != (uint64_t)vcpu))
 			continue;
 		if (!json_get_u64(&obj, "code", &code) || code > UINT32_MAX) {
 			fprintf(stderr, "exitdiff: %s: a reason without a code\n", path);

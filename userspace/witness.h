@@ -56,6 +56,11 @@ struct witness {
  * all rows, each VM's apart.  0, or -errno with the reason on stderr.
  */
 int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w);
+/*
+ * The same, of exittrace --per-vcpu's rows of KVM vCPU id @vcpu only (a
+ * row without a vcpu is none of them); @vcpu < 0: every row.
+ */
+int witness_read_vcpu(const char *path, bool bpf, uint32_t pid, long vcpu, struct witness *w);
 
 /* The row of (@pid, @code), added if new; NULL when @w is full. */
 struct witness_row *witness_row(struct witness *w, uint32_t pid, uint32_t code);

@@ -173,6 +173,12 @@ check exittrace-slow-buffer-alone 64 'give that too' ./exittrace --slow-buffer 6
 check exittrace-slow-buffer-not-pow2 64 "invalid --slow-buffer '3000': give a power of two from 4K to 1G" \
 	./exittrace --slower-than 20ms --slow-buffer 3000
 check exittrace-slow-buffer-too-big 64 "invalid --slow-buffer '2G'" ./exittrace --slower-than 20ms --slow-buffer 2G
+check exittrace-bad-sort 64 "invalid --sort 'total': expected count, time, avg or max" ./exittrace --sort total
+check exittrace-sort-no-latency 64 'which --no-latency does not measure' ./exittrace --sort avg --no-latency
+check exittrace-bad-units 64 "invalid --units 's': expected ns, us or ms" ./exittrace --units s
+check exittrace-cgroup-missing 64 "cannot use --cgroup '/no/such/cgroup': No such file or directory" \
+	./exittrace --cgroup /no/such/cgroup
+check exittrace-cgroup-not-v2 64 "--cgroup '/proc' is not in a cgroup v2 hierarchy" ./exittrace --cgroup /proc
 
 work=$(mktemp -d)
 # servers a check starts (node_exporter, prometheus, exittrace --listen):
@@ -383,6 +389,24 @@ else
 	check exittrace-slower-than-ringbuf 0 'ring buffers: 65536$' ringbufs --slower-than 20ms --slow-buffer 64K
 	check exittrace-host-slower-than 0 '"slower_than_ns":20000000,"slow_exits":0,"slow_exits_lost":0' \
 		./exittrace -s -j -d 1 --slower-than 20ms
+	# --cgroup's array (BPF_MAP_TYPE_CGROUP_ARRAY is 8) likewise: loaded,
+	# filled and attached on this host's cgroup v2 (what it lets through
+	# is checked in the QEMU bed, where exits happen)
+	cgroup_arrays() {	# cgroup_arrays OPTIONS...: "cgroup arrays: N"
+		local t
+		t=$(map_types "$@")
+		echo "map types: $t"
+		echo "cgroup arrays: $(echo " $t " | grep -o ' 8 ' | wc -l)"
+	}
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	check exittrace-no-cgroup-array-by-default 0 'cgroup arrays: 0$' cgroup_arrays
+	if [ -n "$cg2" ]; then
+		check exittrace-cgroup-array 0 'cgroup arrays: 1$' cgroup_arrays --cgroup "$cg2"
+		check exittrace-host-cgroup 0 '"final":true' ./exittrace -s -j -d 1 --cgroup "$cg2" --per-vcpu
+	else
+		skip exittrace-cgroup-array "no cgroup2 mounted on this host"
+		skip exittrace-host-cgroup "no cgroup2 mounted on this host"
+	fi
 	# tp_btf needs the vendor's vCPU struct in the BTF.  Which answer is
 	# right is decided here, from the kernel's BTF, not from what
 	# exittrace says: with the struct (a host with kvm_intel/kvm_amd and

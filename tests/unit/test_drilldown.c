@@ -78,7 +78,7 @@ TEST(drill_top_per_vm_and_kind)
 		add(&s, 2, DRILL_GPA, 0x1000 * i, DRILL_DIR_READ, 20 - i, 0);
 	}
 	add(&s, 1, DRILL_MSR, 0xc0000103, DRILL_DIR_WRITE, 1, 0);
-	drill_top(&s, 2);
+	drill_top(&s, 2, SORT_COUNT);
 	CHECK_EQ_U64(s.nr, 5);
 	CHECK_EQ_U64(s.rows[0].key.kind, DRILL_MSR);	/* kinds in enum order */
 	CHECK_EQ_U64(s.rows[1].key.key, 0x4000);	/* VM 1's busiest page */
@@ -103,11 +103,16 @@ TEST(drill_texts)
 	CHECK_STR(drill_kind_name(k.kind), "msr");
 }
 
-/* Every line of the -P table, the widest keys included, fits 80 columns. */
+/*
+ * The exits' table's columns and options: 68 columns without -P (91
+ * with -w), -P's PID and VM before, --units, MIN and MAX starred in
+ * an interval's table.
+ */
 TEST(drill_table_width)
 {
 	struct vm_name_entry named[] = { { 4194304, "a-long-vm-name" } };
 	struct vm_names names = { named, 1, 1 };
+	struct report_opts o = {};
 	struct drill_snap s = {};
 	char *line, *save = NULL;
 
@@ -116,18 +121,56 @@ TEST(drill_table_width)
 	add(&s, 4194304, DRILL_PORT, 0x5c20, DRILL_DIR_READ, 1, 0);
 	s.rows[0].st.lat_max_ns = 3000000000ULL;
 	s.rows[2].st.lat_count = 0;
-	CAPTURE(drill_print_table(f, &s, 10.0, false, NULL));
+	CAPTURE(drill_print_table(f, &s, 10.0, &o));
+	CHECK(!strncmp(captured, "KIND      KEY                DIR       COUNT     AVG     MIN     MAX\n", 69));
 	CHECK(strstr(captured, "0x5c20") && strstr(captured, " in "));
 	/* the port's exit never re-entered: no latency, not 0 ns */
-	CHECK(strstr(captured, "0.1        -        -\n"));
+	CHECK(strstr(captured, "        1       -       -       -\n"));
 	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		CHECK(strlen(line) <= 80);
+		CHECK(strlen(line) <= 68);
+	/* -w: the rate and the latencies' sum, 91 columns, as the exits' -w table is wide too */
+	o.wide = true;
+	CAPTURE(drill_print_table(f, &s, 10.0, &o));
+	CHECK(strstr(captured, " COUNT    RATE/s      AVG      MIN      MAX     TOTAL\n"));
+	CHECK(strstr(captured, "        1       0.1        -        -        -         -\n"));
+	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		CHECK(strlen(line) <= 91);
+	/* --units ms, an interval's table */
+	o = (struct report_opts){ .units = UNITS_MS, .interval = true };
+	CAPTURE(drill_print_table(f, &s, 10.0, &o));
+	CHECK(strstr(captured, "    MIN*    MAX*\n") && strstr(captured, " 3000.000\n"));
 	/* -P: the exits table's PID and VM columns before it, the name cut to 12 */
-	CAPTURE(drill_print_table(f, &s, 10.0, true, &names));
+	o = (struct report_opts){ .per_vm = true, .names = &names };
+	CAPTURE(drill_print_table(f, &s, 10.0, &o));
 	CHECK(!strncmp(captured, "PID     VM           KIND ", 26));
 	CHECK(strstr(captured, "\n4194304 a-long-vm-na port      0x5c20 "));
 	for (line = strtok_r(captured, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		CHECK(strlen(line) <= 93);
+		CHECK(strlen(line) <= 68 + 21);
+	drill_free(&s);
+}
+
+/* --sort and --top: the first N per VM and kind by the sort's key */
+TEST(drill_top_by_sort_key)
+{
+	struct drill_snap s = {};
+
+	/* VM 1's ports: most often 0x70, slowest 0x3f8 (one exit of 90 ns) */
+	add(&s, 1, DRILL_PORT, 0x70, DRILL_DIR_WRITE, 10, 100);
+	add(&s, 1, DRILL_PORT, 0x3f8, DRILL_DIR_WRITE, 1, 90);
+	add(&s, 1, DRILL_PORT, 0x80, DRILL_DIR_WRITE, 5, 50);
+	s.rows[0].st.lat_max_ns = 20;
+	s.rows[1].st.lat_max_ns = 90;
+	s.rows[2].st.lat_max_ns = 10;
+	drill_top(&s, 1, SORT_AVG);
+	CHECK_EQ_U64(s.nr, 1);
+	CHECK_EQ_U64(s.rows[0].key.key, 0x3f8);
+	drill_free(&s);
+	add(&s, 1, DRILL_PORT, 0x70, DRILL_DIR_WRITE, 10, 100);
+	add(&s, 1, DRILL_PORT, 0x80, DRILL_DIR_WRITE, 5, 150);
+	drill_top(&s, 2, SORT_TIME);
+	CHECK_EQ_U64(s.rows[0].key.key, 0x80);
+	drill_top(&s, 2, SORT_COUNT);
+	CHECK_EQ_U64(s.rows[0].key.key, 0x70);
 	drill_free(&s);
 }
 
@@ -170,7 +213,7 @@ TEST(drill_carry_over_reload)
 	for (unsigned int i = 0; i < retired.nr; i++)
 		CHECK(drill_append(&shown, &retired.rows[i].key, &retired.rows[i].st) == 0);
 	drill_merge_equal(&shown);
-	drill_top(&shown, 10);
+	drill_top(&shown, 10, SORT_COUNT);
 	CHECK_EQ_U64(shown.nr, 3);
 	CHECK_EQ_U64(shown.rows[1].key.tgid, 9);
 	CHECK_EQ_U64(shown.rows[1].key.key, 0x5c20);

@@ -273,3 +273,28 @@ TEST(args_pid_by_vm_name)
 	CHECK(parse(&a, "-p 1") == 0);
 	CHECK_EQ_U64(a.pids[0], 1);
 }
+
+TEST(args_columns_and_order)
+{
+	struct exittrace_args a;
+
+	CHECK(parse(&a, "") == 0);
+	CHECK(a.sort == SORT_COUNT && a.units == UNITS_AUTO && !a.wide && !a.per_vcpu && !a.cgroup);
+	CHECK(parse(&a, "--sort max --units us -w") == 0);
+	CHECK(a.sort == SORT_MAX && a.units == UNITS_US && a.wide);
+	CHECK(parse(&a, "--sort avg --units ms") == 0);
+	CHECK(a.sort == SORT_AVG && a.units == UNITS_MS);
+	CHECK(parse(&a, "--sort time --units ns") == 0);
+	CHECK(a.sort == SORT_TIME && a.units == UNITS_NS);
+	CHECK(parse(&a, "--sort total") != 0);
+	CHECK(parse(&a, "--units s") != 0);
+	CHECK(parse(&a, "--sort max --no-latency") != 0);
+	CHECK(parse(&a, "--sort count --no-latency") == 0);
+	/* rows per vCPU are rows per VM too */
+	CHECK(parse(&a, "--per-vcpu") == 0);
+	CHECK(a.per_vcpu && a.per_vm);
+	/* a cgroup v2 directory, and only that */
+	CHECK(parse(&a, "--cgroup /proc") != 0);
+	CHECK(parse(&a, "--cgroup /no/such/cgroup") != 0);
+	CHECK(!a.cgroup);
+}

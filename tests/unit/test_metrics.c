@@ -20,7 +20,7 @@ static const struct metrics_meta measured = {
 /* One VMX HLT row: 3 exits of 100 ns, 4 us and 5 us; 7.5 us in KVM. */
 static void hlt_row(struct snapshot *s, __u32 tgid)
 {
-	struct exit_key k = { tgid, 1, 12 };
+	struct exit_key k = { tgid, 1, 12, 0 };
 	struct exit_stats st = { .count = 3, .lat_count = 3, .lat_sum_ns = 9100,
 				 .lat_min_ns = 100, .lat_max_ns = 5000,
 				 .kvm_count = 3, .kvm_sum_ns = 7500, .kvm_max_ns = 4000 };
@@ -157,7 +157,7 @@ TEST(metrics_buckets_are_cumulative)
 TEST(metrics_last_slot_only_in_inf)
 {
 	struct snapshot s = {};
-	struct exit_key k = { 0, 2, 0x78 };
+	struct exit_key k = { 0, 2, 0x78, 0 };
 	struct exit_stats st = { .count = 3, .lat_count = 3 };
 	enum metrics_format fmt;
 

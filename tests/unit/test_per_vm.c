@@ -16,7 +16,7 @@
 
 static void put(struct snapshot *s, __u32 tgid, __u32 reason, __u64 count)
 {
-	struct exit_key k = { tgid, SVM, reason };
+	struct exit_key k = { tgid, SVM, reason, 0 };
 	struct exit_stats st = { .count = count, .lat_count = count, .lat_sum_ns = 10 * count };
 
 	st.hist[3] = count;
@@ -25,7 +25,7 @@ static void put(struct snapshot *s, __u32 tgid, __u32 reason, __u64 count)
 
 static __u64 count_of(const struct snapshot *s, __u32 tgid, __u32 reason)
 {
-	struct exit_key k = { tgid, SVM, reason };
+	struct exit_key k = { tgid, SVM, reason, 0 };
 	const struct row *r = snapshot_find(s, &k);
 
 	return r ? r->st.count : 0;

@@ -16,7 +16,7 @@ static const struct record_meta meta = {
 
 static void add(struct snapshot *s, __u32 tgid, __u32 reason, __u64 count, __u64 lat_sum)
 {
-	struct exit_key k = { tgid, 2, reason };
+	struct exit_key k = { tgid, 2, reason, 0 };
 	struct exit_stats st = { .count = count, .lat_count = count, .lat_sum_ns = lat_sum };
 
 	CHECK(!snapshot_add(s, &k, &st));

@@ -18,7 +18,7 @@ static struct exit_stats stats(__u64 count, __u64 lat_min, __u64 lat_max)
 TEST(per_cpu_values_merge)
 {
 	struct snapshot s = {};
-	struct exit_key k = { 0, 1, 10 };
+	struct exit_key k = { 0, 1, 10, 0 };
 	struct exit_stats a = stats(3, 100, 900), b = stats(2, 50, 400);
 
 	a.hist[6] = 3;
@@ -46,7 +46,7 @@ TEST(merge_ignores_cpus_without_latency)
 TEST(delta_subtracts_and_drops_idle_rows)
 {
 	struct snapshot before = {}, now = {}, d = {};
-	struct exit_key cpuid = { 0, 1, 10 }, hlt = { 0, 1, 12 }, io = { 0, 1, 30 };
+	struct exit_key cpuid = { 0, 1, 10, 0 }, hlt = { 0, 1, 12, 0 }, io = { 0, 1, 30, 0 };
 	struct exit_stats c1 = stats(10, 1, 2), c2 = stats(25, 1, 2), h = stats(4, 5, 5);
 	struct exit_stats i1 = stats(7, 3, 3);
 
@@ -68,7 +68,7 @@ TEST(delta_subtracts_and_drops_idle_rows)
 TEST(sort_by_count_then_key)
 {
 	struct snapshot s = {};
-	struct exit_key a = { 0, 2, 0x7b }, b = { 0, 2, 0x72 }, c = { 0, 2, 0x78 };
+	struct exit_key a = { 0, 2, 0x7b, 0 }, b = { 0, 2, 0x72, 0 }, c = { 0, 2, 0x78, 0 };
 	struct exit_stats few = stats(1, 1, 1), many = stats(9, 1, 1);
 
 	snapshot_add(&s, &a, &few);
@@ -84,7 +84,7 @@ TEST(sort_by_count_then_key)
 TEST(table_has_names_shares_and_total)
 {
 	struct snapshot s = {};
-	struct exit_key cpuid = { 0, 1, 10 }, odd = { 0, 1, 99 };
+	struct exit_key cpuid = { 0, 1, 10, 0 }, odd = { 0, 1, 99, 0 };
 	struct exit_stats c = stats(3, 1000, 3000), o = stats(1, 10, 10);
 	struct report_opts opts = {};
 
@@ -96,7 +96,7 @@ TEST(table_has_names_shares_and_total)
 	CHECK(strstr(captured, "UNKNOWN_0x63") != NULL);
 	CHECK(strstr(captured, " 75.0%") != NULL);
 	CHECK(strstr(captured, "TOTAL") != NULL);
-	CHECK(strstr(captured, "2.0us") != NULL);	/* avg of 1000..3000 */
+	CHECK(strstr(captured, "2.00us") != NULL);	/* avg of 1000..3000 */
 	snapshot_free(&s);
 }
 
@@ -104,7 +104,7 @@ TEST(table_has_names_shares_and_total)
 TEST(table_interval_says_extremes_are_cumulative)
 {
 	struct snapshot s = {};
-	struct exit_key k = { 0, 1, 12 };
+	struct exit_key k = { 0, 1, 12, 0 };
 	struct exit_stats st = stats(2, 100, 5000);
 	struct report_opts opts = { .interval = true };
 
@@ -158,7 +158,7 @@ TEST(empty_histogram_prints_nothing)
 TEST(json_line_fields)
 {
 	struct snapshot s = {};
-	struct exit_key k = { 4242, 2, 0x400 };
+	struct exit_key k = { 4242, 2, 0x400, 0 };
 	struct exit_stats st = stats(5, 100, 300);
 	struct report_opts opts = { .per_vm = true };
 
@@ -179,7 +179,7 @@ TEST(per_vm_rows_carry_the_vm_name)
 	struct vm_name_entry named[] = { { 4242, "web1" }, { 4343, "a-very-long-vm-name" } };
 	struct vm_names names = { named, 2, 2 };
 	struct snapshot s = {};
-	struct exit_key web = { 4242, 2, 0x400 }, longer = { 4343, 2, 0x7b }, none = { 77, 2, 0x78 };
+	struct exit_key web = { 4242, 2, 0x400, 0 }, longer = { 4343, 2, 0x7b, 0 }, none = { 77, 2, 0x78, 0 };
 	struct exit_stats st = stats(5, 100, 300);
 	struct report_opts opts = { .per_vm = true, .names = &names };
 

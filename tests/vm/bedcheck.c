@@ -7,7 +7,7 @@
  * counters exit with which reasons, and whether only they do).  No shell
  * script of the beds reads JSON or spells a reason code.
  *
- *   bedcheck trace PROBE.json EXITTRACE.json [--pid PID] [--vcpu N]
+ *   bedcheck trace PROBE.json EXITTRACE.json [--pid PID] [--vcpu N] [--et-vcpu ID]
  *	exittrace, attached before the probe made its VM, counted exactly
  *	what the guest executed, for each reason only the guest causes;
  *	every exit but each vCPU's last ucall was paired with its entry.
@@ -59,7 +59,7 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: bedcheck trace PROBE.json EXITTRACE.json [--pid PID] [--vcpu N]\n"
+		"usage: bedcheck trace PROBE.json EXITTRACE.json [--pid PID] [--vcpu N] [--et-vcpu ID]\n"
 		"       bedcheck cross PROBE.json EXITTRACE.json --pid PID --tsc-khz KHZ\n"
 		"       bedcheck record SUMS EXITTRACE.json\n"
 		"       bedcheck get FILE KEY[.KEY...]...\n"
@@ -187,10 +187,14 @@ static int verdict(int err, const struct witness_opts *o, const struct witness_v
 	return witness_agree(o, v) ? 0 : 1;
 }
 
-/* The options after the two files: --pid PID, --vcpu N, --tsc-khz KHZ. */
+/*
+ * The options after the two files: --pid PID, --vcpu N, --tsc-khz KHZ,
+ * --et-vcpu ID (exittrace --per-vcpu's rows of KVM id ID only).
+ */
 struct check_args {
 	uint64_t pid;
 	long vcpu;
+	long et_vcpu;
 	double tsc_hz;
 };
 
@@ -199,7 +203,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *ca)
 	char *end;
 	int a;
 
-	*ca = (struct check_args){ .vcpu = -1 };
+	*ca = (struct check_args){ .vcpu = -1, .et_vcpu = -1 };
 	for (a = 4; a < argc; a += 2) {
 		if (a + 1 >= argc)
 			return -EINVAL;
@@ -207,6 +211,8 @@ static int parse_check_args(int argc, char **argv, struct check_args *ca)
 			ca->pid = strtoull(argv[a + 1], &end, 10);
 		else if (!strcmp(argv[a], "--vcpu"))
 			ca->vcpu = strtol(argv[a + 1], &end, 10);
+		else if (!strcmp(argv[a], "--et-vcpu"))
+			ca->et_vcpu = strtol(argv[a + 1], &end, 10);
 		else if (!strcmp(argv[a], "--tsc-khz"))
 			ca->tsc_hz = strtod(argv[a + 1], &end) * 1e3;
 		else
@@ -270,10 +276,12 @@ static int trace(int argc, char **argv)
 		row->exits = counted(&exec, e);
 		any += row->exits;
 	}
-	err = witness_read(argv[3], true, (uint32_t)pid, &bpf);
+	err = witness_read_vcpu(argv[3], true, (uint32_t)pid, ca.et_vcpu, &bpf);
 	if (err)
 		return 2;
 	printf("guest of %s (%s%s) vs exittrace", argv[2], counters, vcpu >= 0 ? "" : ", all vCPUs");
+	if (ca.et_vcpu >= 0)
+		printf(" rows of vCPU id %ld", ca.et_vcpu);
 	if (pid)
 		printf(" rows of pid %" PRIu64, pid);
 	printf(":\n");

@@ -32,8 +32,9 @@
 # results: trace-self-check trace-self-check-misread trace-exact-misread trace-long-exit
 # results: trace-host-a trace-host-b trace-host-classic
 # results: trace-time-fexit trace-time-kprobe trace-time-early trace-time-residual
+# results: trace-cgroup trace-cgroup-other trace-per-vcpu-0 trace-per-vcpu-1 trace-table
 # results: trace-keys-a trace-keys-b trace-keys-classic trace-keys-record trace-keys-table
-# results: trace-keys-retired
+# results: trace-keys-retired trace-cgroup-keys trace-cgroup-keys-other
 #
 # The host's view: both probes hold their VM after its last exit
 # (--hold) while exitstat -p reads the patch's counters for it (the VM's
@@ -46,6 +47,12 @@
 # end "passed"; a fifth instance, with the test knob that makes tp_btf
 # read a wrong field (EXITTRACE_TEST_MISREAD=1), must fail the check, fall
 # back to the record's reasons, and still count B exactly.
+#
+# --cgroup: B's process is moved into a cgroup of its own before it
+# creates its VM; an exittrace with --cgroup on that cgroup and no pid
+# filter must count exactly B's workload (so none of A's exits), and the
+# same check against A's workload must fail.  --per-vcpu -p A: A's rows of
+# KVM id 0 must be exactly vCPU 0's workload, those of id 5 vCPU 1's.
 na=300 nb=200 step=100 ids=0,5 id1=5
 rm -f /tmp/pa.in /tmp/pb.in
 mkfifo /tmp/pa.in /tmp/pb.in
@@ -58,6 +65,21 @@ exec 7>/tmp/pa.in 8>/tmp/pb.in
 
 wait_for /tmp/pa.out 'ready pid' && wait_for /tmp/pb.out 'ready pid' ||
 	result trace-setup fail "exit_probe --wait did not get ready"
+# cgroup v2 (the init mounts none): B alone in et-b, before its VM exists
+cg=/sys/fs/cgroup
+grep -q "^[^ ]* $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg ||
+	result trace-setup fail "cannot mount cgroup2 on $cg"
+mkdir -p $cg/et-b && echo $pb >$cg/et-b/cgroup.procs ||
+	result trace-setup fail "cannot move exit_probe B (pid $pb) into $cg/et-b"
+exittrace -s -j --cgroup $cg/et-b --by port,mmio,msr,gpa,hypercall --top 100 \
+	>/tmp/et-cg.json 2>/tmp/et-cg.err &
+etcg=$!
+exittrace -s --per-vcpu -p $pa >/tmp/et-pv.txt 2>/tmp/et-pv.err &
+etpvt=$!
+exittrace -s --sort time -p $pb --by port >/tmp/et-tbl.txt 2>/tmp/et-tbl.err &
+ettbl=$!
+exittrace -s -j --per-vcpu -p $pa >/tmp/et-pv.json 2>/tmp/et-pv-j.err &
+etpv=$!
 exittrace -s -j -P -p $pa -p $pb -i 100ms --record /tmp/et-vm.csv >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
 exittrace -s -j -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
@@ -74,8 +96,10 @@ EXITTRACE_TEST_MISREAD=1 exittrace -s -j -p $pb >/tmp/et-misread.json 2>/tmp/et-
 etmisread=$!
 wait_for /tmp/et-vm.err attached && wait_for /tmp/et-vcpu.err attached &&
 	wait_for /tmp/et-noid.err attached && wait_for /tmp/et-classic.err attached &&
-	wait_for /tmp/et-misread.err attached && wait_for /tmp/et-keys.err attached ||
-	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err /tmp/et-keys.err)"
+	wait_for /tmp/et-misread.err attached && wait_for /tmp/et-keys.err attached &&
+	wait_for /tmp/et-cg.err attached && wait_for /tmp/et-pv.err attached &&
+	wait_for /tmp/et-pv-j.err attached && wait_for /tmp/et-tbl.err attached ||
+	result trace-setup fail "exittrace did not attach: $(cat /tmp/et-vm.err /tmp/et-vcpu.err /tmp/et-noid.err /tmp/et-classic.err /tmp/et-keys.err /tmp/et-cg.err /tmp/et-pv.err /tmp/et-pv-j.err /tmp/et-tbl.err)"
 echo "exittrace: -P: $(cat /tmp/et-vm.err); -c $id1: $(cat /tmp/et-vcpu.err); -c 1: $(cat /tmp/et-noid.err); B: $(cat /tmp/et-classic.err)"
 # Every bed kernel carries the BTF of the vendor's vCPU struct (vmlinux,
 # or module BTF for the modular beds), so the default must be tp_btf: a
@@ -105,16 +129,16 @@ exec 7>&- 8>&-
 # retire their rows (taken out of the maps, kept for the totals), so the
 # exact checks below also check the retired rows
 sleep 0.5
-kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys
+kill -INT $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys $etcg $etpvt $etpv $ettbl
 etrcs=
-for p in $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys; do
+for p in $etvm $etvcpu $etnoid $etclassic $etmisread $etkeys $etcg $etpvt $etpv $ettbl; do
 	wait $p
 	etrcs="$etrcs $?"
 done
-if [ "$etrcs" = " 0 0 0 0 0 0" ]; then
-	result trace-exittrace-exit pass "all six exittrace instances exited 0 on SIGINT"
+if [ "$etrcs" = " 0 0 0 0 0 0 0 0 0 0" ]; then
+	result trace-exittrace-exit pass "all ten exittrace instances exited 0 on SIGINT"
 else
-	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread, --by):$etrcs"
+	result trace-exittrace-exit fail "exit codes (-P, -c $id1, -c 1, classic, misread, --by, --cgroup, --per-vcpu table, JSON, --sort time):$etrcs"
 fi
 
 # The host's view against exittrace, counted (see the top).
@@ -237,6 +261,67 @@ if grep -q '"final":true' /tmp/et-noid.json && [ "$noid" = 0 ]; then
 else
 	result trace-vcpu-id-not-index fail "exittrace -c 1 -p A counted ${noid:-no total}: -c went by the index, not KVM's id"
 fi
+# --cgroup $cg/et-b, no -p: B's workload exactly, so nothing of A's
+# trace_exact NAME WHAT ARGS...: bedcheck trace ARGS, shown; a pass says WHAT
+trace_exact() {
+	name=$1 what=$2
+	shift 2
+	bedcheck trace "$@" >/tmp/check.out 2>&1
+	rc=$?
+	cat /tmp/check.out
+	if [ "$rc" = 0 ]; then
+		result "$name" pass "$what, $(agreed /tmp/check.out)"
+	else
+		result "$name" fail "$what? $(differs /tmp/check.out)"
+	fi
+}
+echo "== exittrace --cgroup $cg/et-b (B's cgroup, no -p) vs what B's guest executed:"
+trace_exact trace-cgroup "exittrace --cgroup: B's workload only" /tmp/pb.json /tmp/et-cg.json
+# not_counted NAME WHAT ARGS...: bedcheck ARGS must find a difference
+# (rc 1; 0 matched, 2 compared nothing); a pass says WHAT is not counted
+not_counted() {
+	name=$1 what=$2
+	shift 2
+	bedcheck "$@" >/tmp/check.out 2>&1
+	rc=$?
+	if [ "$rc" = 1 ]; then
+		result "$name" pass "$what is not what --cgroup counted: $(grep -c '<-' /tmp/check.out) rows differ"
+	else
+		cat /tmp/check.out
+		result "$name" fail "bedcheck $1 rc=$rc: exittrace --cgroup matched $what too (or nothing was compared)"
+	fi
+}
+not_counted trace-cgroup-other "A's workload" trace /tmp/pa.json /tmp/et-cg.json
+
+# --per-vcpu -p A: the rows of KVM id 0 are vCPU 0's workload, of id
+# $id1 vCPU 1's (which differ by $step of each kind)
+for v in 0 1; do
+	id=0
+	[ $v = 1 ] && id=$id1
+	echo "== exittrace --per-vcpu -p A, rows of vCPU id $id vs what vCPU $v of A executed:"
+	trace_exact trace-per-vcpu-$v "vCPU id $id's rows: vCPU $v's workload" \
+		/tmp/pa.json /tmp/et-pv.json --pid $pa --vcpu $v --et-vcpu $id
+done
+# the table people read: within 80 columns without -P (its widest line
+# here), with a TOTAL row and a VCPU column under --per-vcpu
+echo "== exittrace --per-vcpu -p A, its summary table:"
+cat /tmp/et-pv.txt
+echo "== exittrace --sort time -p B, its summary table:"
+cat /tmp/et-tbl.txt
+width=$(sed -n '/^ISA REASON/,/^ *TOTAL/p' /tmp/et-tbl.txt | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+# the key table: its header and the rows of its kinds that follow it
+kwidth=$(awk '/^KIND  *KEY/ { t = 1 } t && !/^(KIND|port|mmio|msr|gpa|hypercall) / { t = 0 }
+	t && length($0) > w { w = length($0) } END { print w + 0 }' /tmp/et-tbl.txt)
+if [ "$width" -le 80 ] && grep -q '^ISA REASON  *COUNT COUNT%  TIME%  *AVG  STDDEV  *MIN  *MAX$' /tmp/et-tbl.txt &&
+   [ "$kwidth" -gt 0 ] && [ "$kwidth" -le 80 ] && grep -q '^KIND  *KEY  *DIR  *COUNT  *AVG  *MIN  *MAX$' /tmp/et-tbl.txt &&
+   grep -Eq '^port +0x5c20 +(in|out) +[0-9]+ ' /tmp/et-tbl.txt &&
+   grep -q "^PID  *VM  *VCPU ISA REASON  *COUNT COUNT%  TIME%  *AVG  STDDEV  *MIN  *MAX$" /tmp/et-pv.txt &&
+   grep -q "^$pa  *-  *$id1  *SVM \|^$pa  *-  *$id1  *VMX " /tmp/et-pv.txt && grep -q '^ *TOTAL' /tmp/et-pv.txt; then
+	result trace-table pass "default table $width columns wide, --by's $kwidth; --per-vcpu: a VCPU column, vCPU id $id1's rows, a TOTAL row"
+else
+	result trace-table fail "default table $width columns wide, --by's ${kwidth:-no} table (each at most 80), or the --per-vcpu table lacks its header, a row of vCPU id $id1 or TOTAL: $(head -n3 /tmp/et-pv.txt | tr '\n' '|')"
+fi
+
 others=$(bedcheck row /tmp/et-vm.json CPUID --pid $pb count)
 if [ "$others" -gt 0 ]; then
 	result trace-per-vm pass "exittrace -P kept VM B apart from VM A: a row of its own, $others CPUID exits of pid $pb"
@@ -258,6 +343,10 @@ keys_check() {
 keys_check trace-keys-a /tmp/pa.json /tmp/et-keys.json $pa
 keys_check trace-keys-b /tmp/pb.json /tmp/et-keys.json $pb
 keys_check trace-keys-classic /tmp/pb.json /tmp/et-classic.json 0
+# --cgroup with --by, no -P (its key rows pid 0, the VMs added up): B's
+# keys exactly, so none of A's (A's counts are not B's: na, nb above)
+keys_check trace-cgroup-keys /tmp/pb.json /tmp/et-cg.json 0
+not_counted trace-cgroup-keys-other "A's keys" keys /tmp/pa.json /tmp/et-cg.json --pid 0
 retired=$(bedcheck get /tmp/et-keys.json retired_keys)
 if [ "${retired:-0}" -gt 0 ]; then
 	result trace-keys-retired pass "$retired keys of the exited VMs left the map before the end, and still count (trace-keys-a, -b)"
