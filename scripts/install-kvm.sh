@@ -49,14 +49,19 @@ vendor_module() {
 	fi
 }
 
+# fds_to TARGET [PID]: "PID FD" for each open file of process PID (of
+# every process without one) that is TARGET (/dev/kvm, anon_inode:bpf_link).
+fds_to() {
+	for fd in /proc/${2:-[0-9]*}/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
+		pid=${fd#/proc/}
+		echo "${pid%%/*} ${fd##*/}"
+	done
+}
+
 # Every process with /dev/kvm open, one line each: pid, name, command line.
 kvm_holders() {
-	for fd in /proc/[0-9]*/fd/*; do
-		[ "$(readlink "$fd" 2>/dev/null)" = /dev/kvm ] || continue
-		pid=${fd#/proc/}
-		pid=${pid%%/*}
-		echo "$pid"
-	done | sort -un | while read -r pid; do
+	fds_to /dev/kvm | cut -d' ' -f1 | sort -un | while read -r pid; do
 		cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)
 		echo "  pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)): $cmd"
 	done
@@ -71,11 +76,8 @@ kvm_holders() {
 # does not), so an exittrace with any link is named too.  One line each:
 # pid, name, the tracepoints.
 kvm_bpf_holders() {
-	for fd in /proc/[0-9]*/fd/*; do
-		[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf_link ] || continue
-		pid=${fd#/proc/}
-		pid=${pid%%/*}
-		tp=$(sed -n 's/^tp_name:[[:space:]]*\(kvm_[a-z_]*\)$/\1/p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
+	fds_to anon_inode:bpf_link | while read -r pid fd; do
+		tp=$(sed -n 's/^tp_name:[[:space:]]*\(kvm_[a-z_]*\)$/\1/p' "/proc/$pid/fdinfo/$fd" 2>/dev/null)
 		if [ -n "$tp" ]; then
 			echo "$pid $tp"
 		elif [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exittrace ]; then
@@ -121,15 +123,6 @@ $holders
 	return 0
 }
 
-# A process's BPF links, counted: an exittrace that stepped aside has none.
-bpf_links() {
-	n=0
-	for fd in /proc/"$1"/fd/*; do
-		[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf_link ] && n=$((n + 1))
-	done
-	echo $n
-}
-
 # Ask the exittraces in $steppers to let go of KVM for the reload, and
 # wait until they have.  The lock file (our pid) tells them when KVM is
 # ready again: they attach anew once it is gone (removed on exit).
@@ -142,7 +135,8 @@ step_aside() {
 	for pid in $steppers; do
 		kill -USR2 "$pid" 2>/dev/null || continue
 		tries=0
-		while [ "$(bpf_links "$pid")" != 0 ] && [ -d "/proc/$pid" ]; do
+		# an exittrace that stepped aside holds no BPF link
+		while [ -n "$(fds_to anon_inode:bpf_link "$pid")" ] && [ -d "/proc/$pid" ]; do
 			tries=$((tries + 1))
 			[ $tries -le 100 ] ||
 				die "exittrace pid $pid did not let go of KVM within 10 s; nothing was changed"
