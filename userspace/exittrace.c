@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,13 +106,6 @@ static void reload_handler(int sig)
 	reload_requested = 1;
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st);
-}
-
 static void explain_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -133,20 +125,20 @@ static int preflight(void)
 		explain_load_error(-EPERM);
 		return -EPERM;
 	}
-	if (!exists("/sys/kernel/btf/vmlinux")) {
+	if (!probe_path_exists("/sys/kernel/btf/vmlinux")) {
 		fprintf(stderr, "exittrace: this kernel has no BTF (/sys/kernel/btf/vmlinux is missing).\n"
 			"exittrace: run a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels are).\n");
 		return -ENOENT;
 	}
-	if (!exists("/sys/module/kvm")) {
+	if (!probe_path_exists("/sys/module/kvm")) {
 		fprintf(stderr, "exittrace: KVM is not loaded, so its tracepoints do not exist.\n"
 			"exittrace: load it: modprobe kvm_intel (Intel) or modprobe kvm_amd (AMD).\n");
 		return -ENOENT;
 	}
 	format = "/sys/kernel/tracing/events/kvm/kvm_exit/format";
-	if (!exists(format))
+	if (!probe_path_exists(format))
 		format = "/sys/kernel/debug/tracing/events/kvm/kvm_exit/format";
-	if (!exists(format)) {
+	if (!probe_path_exists(format)) {
 		fprintf(stderr, "exittrace: the kvm:kvm_exit tracepoint is not visible.\n"
 			"exittrace: mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) and check\n"
 			"exittrace: that the kernel has CONFIG_TRACEPOINTS and CONFIG_KVM.\n");

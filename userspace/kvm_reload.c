@@ -4,20 +4,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "kvm_reload.h"
+#include "probe.h"
 
 /* How often the module's state is looked at: a reload takes seconds. */
 #define POLL_MS		100
-
-static bool path_exists(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st);
-}
 
 bool kvm_reload_locked(void)
 {
@@ -48,7 +41,7 @@ static bool module_live(const char *module)
 	if (!fgets(state, sizeof(state), f))
 		state[0] = '\0';
 	fclose(f);
-	return !strncmp(state, "live", 4) && path_exists("/dev/kvm");
+	return !strncmp(state, "live", 4) && probe_path_exists("/dev/kvm");
 }
 
 int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop)
@@ -61,7 +54,7 @@ int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop)
 	while (!*stop) {
 		locked = kvm_reload_locked();
 		was_locked |= locked;
-		went_away |= !path_exists(dir);
+		went_away |= !probe_path_exists(dir);
 		if (!locked && (was_locked || went_away) && module_live(module))
 			return 0;
 		nanosleep(&poll, NULL);

@@ -48,6 +48,13 @@ bool file_has(const char *path, const char *needle)
 	return found;
 }
 
+bool probe_path_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
 static bool dir_exists(const char *path)
 {
 	struct stat st;

@@ -14,6 +14,9 @@
 /* Root, CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (Linux 5.8+). */
 bool probe_privileged(void);
 
+/* Does @path exist (anything: a file, a directory, a device)? */
+bool probe_path_exists(const char *path);
+
 /*
  * The ISA KVM runs guests with, from the vendor module that is loaded
  * (kvm_intel: VMX, kvm_amd: SVM; so Hygon and Zhaoxin come out right),
