@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Waiting for KVM to come back after a reload (kvm_reload.h). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +46,7 @@ static bool module_live(const char *module)
 	return !strncmp(state, "live", 4) && probe_path_exists("/dev/kvm");
 }
 
-int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop)
+int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop, const sigset_t *wait_mask)
 {
 	const struct timespec poll = { 0, POLL_MS * 1000000L };
 	bool went_away = false, was_locked = false, locked;
@@ -57,7 +59,7 @@ int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop)
 		went_away |= !probe_path_exists(dir);
 		if (!locked && (was_locked || went_away) && module_live(module))
 			return 0;
-		nanosleep(&poll, NULL);
+		ppoll(NULL, 0, &poll, wait_mask);	/* a handled signal ends it early */
 	}
 	return -EINTR;
 }

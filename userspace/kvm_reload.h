@@ -26,8 +26,10 @@
  * Wait until KVM may be attached to again: @module (kvm_intel, kvm_amd)
  * is live and /dev/kvm exists, after the lock is gone or, without one,
  * after the module went away.  0 when ready, -EINTR once *@stop is set.
+ * The signals that set it are open only while it sleeps (@wait_mask is
+ * the mask then, as in event_loop.h).
  */
-int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop);
+int kvm_reload_wait(const char *module, volatile sig_atomic_t *stop, const sigset_t *wait_mask);
 
 /* Is a reload under way, per the lock file (for messages)? */
 bool kvm_reload_locked(void);

@@ -33,22 +33,23 @@ void slow_exit_print(const struct slow_exit *e, const struct slow_exits_opts *o)
 
 struct ring_buffer;
 
-/* The stream: its ring buffer and what went through it. */
+/*
+ * The stream: its ring buffer, where each event goes (@event, with
+ * @ctx), and how many went.
+ */
 struct slow_exits {
 	struct ring_buffer *rb;
-	struct slow_exits_opts opts;
+	void (*event)(void *ctx, const struct slow_exit *e);
+	void *ctx;
 	__u64 reported;
 };
 
 /* Read the ring buffer @map_fd from now on; -errno on failure (said). */
-int slow_exits_open(struct slow_exits *se, int map_fd, const struct slow_exits_opts *o);
-/*
- * Print events as they come until @deadline (CLOCK_MONOTONIC); returns
- * 0 at the deadline, -EINTR when a signal came first, else -errno.
- */
-int slow_exits_wait(struct slow_exits *se, const struct timespec *deadline);
-/* Print what the buffer still holds (after detaching); -errno on failure. */
-int slow_exits_drain(struct slow_exits *se);
+int slow_exits_open(struct slow_exits *se, int map_fd);
+/* The fd to wait on (epoll) for events; -1 when not open. */
+int slow_exits_fd(const struct slow_exits *se);
+/* Hand on every event the buffer holds now; -errno on failure. */
+int slow_exits_consume(struct slow_exits *se);
 void slow_exits_close(struct slow_exits *se);
 
 #endif /* SLOW_EXITS_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* event_loop.c - timerfd, ring buffer and signals in one wait (event_loop.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "event_loop.h"
+
+int event_loop_init(struct event_loop *el, const int *signals, void (*handler)(int))
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = -1 };
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+	int i;
+
+	el->slow = NULL;
+	el->epfd = el->timerfd = -1;
+	sigemptyset(&block);
+	for (i = 0; signals[i]; i++) {
+		/* no SA_RESTART: a handled signal ends the wait it came in */
+		if (sigaction(signals[i], &sa, NULL))
+			goto fail;
+		sigaddset(&block, signals[i]);
+	}
+	/* blocked from here on, in every thread started later too (HTTP's) */
+	if (sigprocmask(SIG_BLOCK, &block, &el->wait_mask))
+		goto fail;
+	for (i = 0; signals[i]; i++)
+		sigdelset(&el->wait_mask, signals[i]);
+	el->epfd = epoll_create1(EPOLL_CLOEXEC);
+	el->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (el->epfd < 0 || el->timerfd < 0)
+		goto fail;
+	ev.data.fd = el->timerfd;
+	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, el->timerfd, &ev))
+		goto fail;
+	return 0;
+fail:
+	i = -errno;
+	fprintf(stderr, "exittrace: cannot set up the event loop: %s\n", strerror(errno));
+	event_loop_close(el);
+	return i;
+}
+
+int event_loop_watch(struct event_loop *el, struct slow_exits *slow)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd;
+
+	/* a closed ring buffer's fd left the epoll set when it was closed */
+	el->slow = NULL;
+	if (!slow)
+		return 0;
+	fd = slow_exits_fd(slow);
+	ev.data.fd = fd;
+	if (fd < 0 || epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		fprintf(stderr, "exittrace: cannot wait for the slow exits: %s\n", strerror(errno));
+		return -errno;
+	}
+	el->slow = slow;
+	return 0;
+}
+
+int event_loop_wait(struct event_loop *el, const struct timespec *deadline)
+{
+	struct itimerspec when = { .it_value = *deadline };
+	struct epoll_event ev[2];
+	__u64 expirations;
+	int n, i, err;
+
+	/* a deadline already past fires at once (zero would disarm it) */
+	if (!when.it_value.tv_sec && !when.it_value.tv_nsec)
+		when.it_value.tv_nsec = 1;
+	if (timerfd_settime(el->timerfd, TFD_TIMER_ABSTIME, &when, NULL))
+		goto fail;
+	for (;;) {
+		n = epoll_pwait(el->epfd, ev, 2, -1, &el->wait_mask);
+		if (n < 0 && errno == EINTR)
+			return -EINTR;
+		if (n < 0)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == el->timerfd) {
+				if (read(el->timerfd, &expirations, sizeof(expirations)) > 0)
+					return 0;
+				continue;	/* EAGAIN: set again meanwhile */
+			}
+			err = el->slow ? slow_exits_consume(el->slow) : 0;
+			if (err) {
+				fprintf(stderr, "exittrace: reading the slow exits failed: %s\n",
+					strerror(-err));
+				return err;
+			}
+		}
+	}
+fail:
+	err = -errno;
+	fprintf(stderr, "exittrace: waiting in the event loop failed: %s\n", strerror(errno));
+	return err;
+}
+
+void event_loop_close(struct event_loop *el)
+{
+	if (el->timerfd >= 0)
+		close(el->timerfd);
+	if (el->epfd >= 0)
+		close(el->epfd);
+	el->timerfd = el->epfd = -1;
+}
