@@ -6,7 +6,8 @@
  * kvm_exit:  count the exit for (VM, ISA, reason); remember in the vCPU
  *            thread's task storage when and why it exited.
  * kvm_entry: the thread's pending exit ends here; its latency goes into
- *            that reason's sum, min, max and log2 histogram.
+ *            that reason's sum, min and max, and with -H or the metrics
+ *            into its log2 histogram.
  * handled:   fexit (or kretprobe) of vmx_handle_exit()/svm_handle_exit():
  *            the exit's time in KVM ends here, where the KVM patch stops
  *            charging cycles to it; an exit the fastpath handled never
@@ -66,13 +67,30 @@ __u32 kvm_time_on = 0;
 /* enum exittrace_reason_source; the loader moves it on during the run */
 __u32 reason_source = SRC_BTF;
 
-/* Without -P: one row per slot, one copy per CPU. */
+/*
+ * -H and the metrics: the latencies' log2 histograms, in maps of their
+ * own (slot_hists, row_hists), which are made only then.
+ */
+const volatile bool histograms = false;
+
+/*
+ * Without -P: one row per slot, one copy per CPU.  Its values are struct
+ * exit_stats without the histogram (EXIT_COUNTS_SIZE bytes).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, EXITTRACE_SLOTS);
 	__type(key, __u32);
-	__type(value, struct exit_stats);
+	__uint(value_size, EXIT_COUNTS_SIZE);
 } slots SEC(".maps");
+
+/* The histograms of the slots' rows, the same way. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EXITTRACE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct exit_hist);
+} slot_hists SEC(".maps");
 
 /*
  * -P rows (VM x reason) and reasons without a slot.  Shared rather than
@@ -84,8 +102,17 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);	/* the loader may resize before load */
 	__type(key, struct exit_key);
-	__type(value, struct exit_stats);
+	__uint(value_size, EXIT_COUNTS_SIZE);
 } stats SEC(".maps");
+
+/* The histograms of the hash's rows: a row gets one at its first latency. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);	/* as stats */
+	__type(key, struct exit_key);
+	__type(value, struct exit_hist);
+} row_hists SEC(".maps");
 
 /* The pending exit of each vCPU thread lives and dies with the thread. */
 struct {
@@ -263,11 +290,28 @@ static __always_inline __u32 hist_index(__u64 lat)
 	return slot & (EXITTRACE_HIST_SLOTS - 1);
 }
 
+/*
+ * The histogram of the hash row @key, made at its first latency; a full
+ * map loses the histogram only (the row's counts are kept).
+ */
+static __always_inline struct exit_hist *row_hist(const struct exit_key *key)
+{
+	static const struct exit_hist zero = {};
+	struct exit_hist *h;
+
+	h = bpf_map_lookup_elem(&row_hists, key);
+	if (h)
+		return h;
+	bpf_map_update_elem(&row_hists, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&row_hists, key);
+}
+
 static __always_inline void on_entry(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
-	__u64 lat, *bucket, sq_lo, sq_hi, old;
+	struct exit_hist *h;
+	__u64 lat, sq_lo, sq_hi, old;
 
 	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 	if (!st || !st->exit_ns)
@@ -306,7 +350,11 @@ static __always_inline void on_entry(__u64 vcpu)
 			s->lat_min_ns = lat;
 		if (lat > s->lat_max_ns)
 			s->lat_max_ns = lat;
-		s->hist[hist_index(lat)]++;
+		if (histograms) {
+			h = bpf_map_lookup_elem(&slot_hists, &st->slot);
+			if (h)
+				h->slots[hist_index(lat)]++;
+		}
 		return;
 	}
 	s = bpf_map_lookup_elem(&stats, &st->key);
@@ -322,8 +370,11 @@ static __always_inline void on_entry(__u64 vcpu)
 		s->lat_min_ns = lat;
 	if (lat > s->lat_max_ns)
 		s->lat_max_ns = lat;
-	bucket = &s->hist[hist_index(lat)];
-	__sync_fetch_and_add(bucket, 1);
+	if (histograms) {
+		h = row_hist(&st->key);
+		if (h)
+			__sync_fetch_and_add(&h->slots[hist_index(lat)], 1);
+	}
 }
 
 /*

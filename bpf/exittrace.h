@@ -75,7 +75,6 @@ struct exit_stats {
 	__u64 lat_sq_ns2[2];
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;
-	__u64 hist[EXITTRACE_HIST_SLOTS];
 	/*
 	 * Time in KVM: kvm_exit to the return of the vendor's handle_exit()
 	 * (or, for an exit the fastpath handled, to the re-entry), the
@@ -84,6 +83,22 @@ struct exit_stats {
 	__u64 kvm_count;
 	__u64 kvm_sum_ns;
 	__u64 kvm_max_ns;
+	/*
+	 * The log2 histogram of the latencies.  Last, and not in the
+	 * statistics maps, whose values end before it (EXIT_COUNTS_SIZE):
+	 * it is 256 of a row's 352 bytes, and only -H and the metrics want
+	 * it, so it has maps of its own (struct exit_hist), filled only
+	 * when asked and read only then.  Userspace's rows carry it.
+	 */
+	__u64 hist[EXITTRACE_HIST_SLOTS];
+};
+
+/* What the statistics maps hold of a struct exit_stats: all before hist. */
+#define EXIT_COUNTS_SIZE	__builtin_offsetof(struct exit_stats, hist)
+
+/* The histogram maps' value (slot_hists, row_hists). */
+struct exit_hist {
+	__u64 slots[EXITTRACE_HIST_SLOTS];
 };
 
 /*

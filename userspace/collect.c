@@ -12,90 +12,127 @@
 #include "drill_load.h"
 #include "exittrace.skel.h"
 
-/* Without -P: the per-CPU array, all slots in one batch where possible. */
-static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus)
+/*
+ * A per-CPU array's values, all slots in one batch where possible:
+ * @value_size bytes per CPU per slot into @values, the slots read into
+ * @keys; their number, or -errno.
+ */
+static int read_slots(int fd, __u32 *keys, void *values, size_t value_size, int nr_cpus)
 {
-	int fd = bpf_map__fd(skel->maps.slots);
-	__u32 keys[EXITTRACE_SLOTS], count = EXITTRACE_SLOTS, out, slot, i;
+	__u32 count = EXITTRACE_SLOTS, out;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct exit_stats *values, *v;
-	struct exit_key key;
-	int err = 0, cpu;
 
-	values = calloc((size_t)EXITTRACE_SLOTS * nr_cpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
-	if (bpf_map_lookup_batch(fd, NULL, &out, keys, values, &count, &opts) &&
-	    (errno != ENOENT || count == 0)) {
-		/* no batch operations on arrays before Linux 5.6: one by one */
-		for (count = 0; count < EXITTRACE_SLOTS; count++) {
-			keys[count] = count;
-			if (bpf_map_lookup_elem(fd, &count, values + (size_t)count * nr_cpus)) {
-				err = -errno;
-				goto out;
-			}
-		}
+	if (!bpf_map_lookup_batch(fd, NULL, &out, keys, values, &count, &opts) ||
+	    (errno == ENOENT && count))
+		return count;
+	/* no batch operations on arrays before Linux 5.6: one by one */
+	for (count = 0; count < EXITTRACE_SLOTS; count++) {
+		keys[count] = count;
+		if (bpf_map_lookup_elem(fd, &count, (char *)values + count * value_size * nr_cpus))
+			return -errno;
+	}
+	return count;
+}
+
+/*
+ * Without -P: the per-CPU array, each slot summed over the CPUs; with
+ * @hists their histograms too.
+ */
+static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_cpus, bool hists)
+{
+	__u32 keys[EXITTRACE_SLOTS], hist_keys[EXITTRACE_SLOTS];
+	struct exit_hist *hist_values = NULL;
+	char *values;
+	struct exit_stats sum, one = {};
+	struct exit_key key;
+	int count, hist_count = 0, err = 0, cpu, i, j;
+
+	values = calloc((size_t)EXITTRACE_SLOTS * nr_cpus, EXIT_COUNTS_SIZE);
+	if (hists)
+		hist_values = calloc((size_t)EXITTRACE_SLOTS * nr_cpus, sizeof(*hist_values));
+	if (!values || (hists && !hist_values)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* the histograms first, as for the hash (read_hash_hists()) */
+	if (hists)
+		hist_count = read_slots(bpf_map__fd(skel->maps.slot_hists), hist_keys, hist_values,
+					sizeof(*hist_values), nr_cpus);
+	count = hist_count < 0 ? hist_count :
+		read_slots(bpf_map__fd(skel->maps.slots), keys, values, EXIT_COUNTS_SIZE, nr_cpus);
+	if (count < 0 || hist_count < 0) {
+		err = count < 0 ? count : hist_count;
+		goto out;
 	}
 	for (i = 0; i < count && !err; i++) {
-		struct exit_stats sum = {};
-
-		slot = keys[i];
-		if (!exittrace_slot_key(slot, &key))
+		if (!exittrace_slot_key(keys[i], &key))
 			continue;
+		memset(&sum, 0, sizeof(sum));
 		for (cpu = 0; cpu < nr_cpus; cpu++) {
-			v = &values[(size_t)i * nr_cpus + cpu];
-			stats_merge(&sum, v);
+			memcpy(&one, values + ((size_t)i * nr_cpus + cpu) * EXIT_COUNTS_SIZE,
+			       EXIT_COUNTS_SIZE);
+			stats_merge(&sum, &one);
 		}
+		/* both arrays are read whole, in slot order */
+		if (i < hist_count && hist_keys[i] == keys[i])
+			for (cpu = 0; cpu < nr_cpus; cpu++)
+				for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+					sum.hist[j] += hist_values[(size_t)i * nr_cpus + cpu].slots[j];
 		/* a CPU may hold only the end of an exit that began on another */
 		if (sum.count || sum.lat_count || sum.unpaired || sum.kvm_count)
 			err = snapshot_append(s, &key, &sum);
 	}
 out:
 	free(values);
+	free(hist_values);
 	return err;
 }
 
-/* Rows per batch read of the hash map: 256 x 344 B of values. */
+/* Rows per batch read of a hash map. */
 #define HASH_BATCH	256
 
 /*
- * The hash map one key at a time: before Linux 5.6, two system calls a
+ * A hash map one key at a time: before Linux 5.6, two system calls a
  * row.  Nothing deletes keys during the walk (per_vm_retire() runs after
  * it), so it sees each key once.
  */
-static int collect_hash_each(int fd, struct snapshot *s)
+static int read_hash_each(int fd, size_t value_size,
+			  int (*take)(void *ctx, const struct exit_key *key, const void *value),
+			  void *ctx)
 {
 	struct exit_key key, next, *prev = NULL;
-	struct exit_stats value;
-	int err = 0;
+	void *value = calloc(1, value_size);
+	int err = value ? 0 : -ENOMEM;
 
 	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &value))
+		if (bpf_map_lookup_elem(fd, &key, value))
 			continue;	/* removed meanwhile */
-		err = snapshot_append(s, &key, &value);
+		err = take(ctx, &key, value);
 	}
+	free(value);
 	return err;
 }
 
 /*
- * -P rows, and reasons without a slot: one shared value per key, read
- * HASH_BATCH rows per system call (25,600 rows: 100 calls, not 51,200).
+ * A hash map keyed by struct exit_key, HASH_BATCH rows per system call
+ * (25,600 rows: 100 calls, not 51,200); @take gets each row.  @restart
+ * is called if batches turn out not to work, before the one-by-one walk.
  */
-static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
+static int read_hash(int fd, size_t value_size,
+		     int (*take)(void *ctx, const struct exit_key *key, const void *value),
+		     void (*restart)(void *ctx), void *ctx)
 {
-	int fd = bpf_map__fd(skel->maps.stats);
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct exit_key keys[HASH_BATCH];
-	struct exit_stats *values;
+	char *values;
 	__u64 batch = 0;	/* the kernel's cursor: a bucket number */
-	unsigned int start = s->nr;
 	bool first = true, done = false;
 	__u32 count, i;
 	int err = 0;
 
-	values = calloc(HASH_BATCH, sizeof(*values));
+	values = calloc(HASH_BATCH, value_size);
 	if (!values)
 		return -ENOMEM;
 	while (!done && !err) {
@@ -103,18 +140,116 @@ static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
 		if (bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, values, &count, &opts)) {
 			if (errno != ENOENT) {
 				/* no batch operations (before 5.6): start again, one by one */
-				s->nr = start;
-				err = collect_hash_each(fd, s);
+				restart(ctx);
+				err = read_hash_each(fd, value_size, take, ctx);
 				break;
 			}
 			done = true;	/* the last rows come with ENOENT */
 		}
 		first = false;
 		for (i = 0; i < count && !err; i++)
-			err = snapshot_append(s, &keys[i], &values[i]);
+			err = take(ctx, &keys[i], values + i * value_size);
 	}
 	free(values);
 	return err;
+}
+
+struct hash_rows {
+	struct snapshot *s;
+	unsigned int start;
+};
+
+static int take_row(void *ctx, const struct exit_key *key, const void *value)
+{
+	struct hash_rows *hr = ctx;
+	struct exit_stats st = {};
+
+	memcpy(&st, value, EXIT_COUNTS_SIZE);
+	return snapshot_append(hr->s, key, &st);
+}
+
+static void restart_rows(void *ctx)
+{
+	struct hash_rows *hr = ctx;
+
+	hr->s->nr = hr->start;
+}
+
+/* -P rows, and reasons without a slot: one shared value per key. */
+static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
+{
+	struct hash_rows hr = { .s = s, .start = s->nr };
+
+	return read_hash(bpf_map__fd(skel->maps.stats), EXIT_COUNTS_SIZE, take_row, restart_rows,
+			 &hr);
+}
+
+/*
+ * The hash rows' histograms, read before the rows: an exit's latency is
+ * counted in its row before its histogram, so histograms read first
+ * never hold more than the rows read after (no bucket above +Inf in the
+ * metrics).  A histogram is made at its row's first latency.
+ */
+struct hist_row {
+	struct exit_key key;
+	struct exit_hist h;
+};
+
+static int take_hist(void *ctx, const struct exit_key *key, const void *value)
+{
+	struct hist_rows *hr = ctx;
+	struct hist_row *more;
+
+	if (hr->nr == hr->cap) {
+		unsigned int cap = hr->cap ? hr->cap * 2 : 64;
+
+		more = realloc(hr->rows, cap * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		hr->rows = more;
+		hr->cap = cap;
+	}
+	hr->rows[hr->nr].key = *key;
+	memcpy(&hr->rows[hr->nr].h, value, sizeof(struct exit_hist));
+	hr->nr++;
+	return 0;
+}
+
+static void restart_hists(void *ctx)
+{
+	((struct hist_rows *)ctx)->nr = 0;
+}
+
+static int read_hash_hists(struct exittrace_bpf *skel, struct hist_rows *hr)
+{
+	hr->nr = 0;
+	return read_hash(bpf_map__fd(skel->maps.row_hists), sizeof(struct exit_hist), take_hist,
+			 restart_hists, hr);
+}
+
+/* Each histogram into its row of @s (key order: a binary search each). */
+static void add_hash_hists(struct snapshot *s, const struct hist_rows *hr)
+{
+	unsigned int i, lo, hi, mid, j;
+	int cmp;
+
+	for (i = 0; i < hr->nr; i++) {
+		lo = 0;
+		hi = s->nr;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			cmp = exit_key_cmp(&s->rows[mid].key, &hr->rows[i].key);
+			if (!cmp) {
+				for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+					s->rows[mid].st.hist[j] += hr->rows[i].h.slots[j];
+				break;
+			}
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
 }
 
 /* Every row the maps hold now, in key order (snapshot_delta() needs it). */
@@ -123,10 +258,14 @@ static int collect_rows(struct collector *c, struct snapshot *s)
 	int err;
 
 	s->nr = 0;
-	err = c->by_vm ? 0 : collect_slots(c->skel, s, c->nr_cpus);
+	err = c->histograms ? read_hash_hists(c->skel, &c->hists) : 0;
+	if (!err && !c->by_vm)
+		err = collect_slots(c->skel, s, c->nr_cpus, c->histograms);
 	if (!err)
 		err = collect_hash(c->skel, s);
 	snapshot_key_order(s);
+	if (!err && c->histograms)
+		add_hash_hists(s, &c->hists);
 	return err;
 }
 
@@ -134,7 +273,13 @@ static int forget_key(const struct exit_key *key, void *ctx)
 {
 	struct exittrace_bpf *skel = ctx;
 
-	return bpf_map_delete_elem(bpf_map__fd(skel->maps.stats), key) ? -errno : 0;
+	if (bpf_map_delete_elem(bpf_map__fd(skel->maps.stats), key))
+		return -errno;
+	/* a row never timed has no histogram */
+	if (bpf_map__autocreate(skel->maps.row_hists) &&
+	    bpf_map_delete_elem(bpf_map__fd(skel->maps.row_hists), key) && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
 /* -P: each VM's name, read from /proc when its pid first has rows. */
@@ -335,6 +480,7 @@ void collect_free(struct collector *c)
 	drill_free(&c->keys_shown);
 	drill_free(&c->keys_retired);
 	drill_dead_free(&c->keys_dead);
+	free(c->hists.rows);
 	vm_names_free(&c->names);
 }
 

@@ -29,6 +29,7 @@ struct collector {
 	__u32 drill_kinds;		/* --by */
 	unsigned int top;		/* --top */
 	enum report_sort sort;		/* --sort, for the interval's rows */
+	bool histograms;		/* read the histograms' maps too */
 
 	/* the last read, the one before it, and the interval between */
 	struct snapshot now, before, delta;
@@ -43,6 +44,10 @@ struct collector {
 	__u64 carried_drops[DROP_NR];
 	struct drill_snap keys_shown;
 	struct drill_dead keys_dead;
+	struct hist_rows {
+		struct hist_row *rows;
+		unsigned int nr, cap;
+	} hists;			/* the hash's histograms, read before its rows */
 };
 
 /*

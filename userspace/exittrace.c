@@ -567,6 +567,7 @@ int main(int argc, char **argv)
 		.drill_kinds = env.drill_kinds,
 		.top = env.top,
 		.sort = env.sort,
+		.histograms = exittrace_args_histograms(&env),
 	};
 	kvm_time.want = env.no_latency ? KVM_TIME_OFF : env.kvm_time;
 

@@ -597,3 +597,9 @@ int exittrace_parse_args(int argc, char **argv, unsigned int argp_flags,
 	};
 	return argp_parse(&argp, argc, argv, argp_flags, NULL, &ps);
 }
+
+bool exittrace_args_histograms(const struct exittrace_args *args)
+{
+	return !args->no_latency &&
+	       (args->histograms || args->metrics || args->openmetrics || args->listen);
+}

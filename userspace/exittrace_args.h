@@ -92,6 +92,12 @@ bool exittrace_parse_size(const char *arg, unsigned long long *bytes);
 bool exittrace_parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *len);
 
 /*
+ * The latencies' histograms are kept (and read) only for -H and the
+ * metrics (--metrics, --openmetrics, --listen), and only with latencies.
+ */
+bool exittrace_args_histograms(const struct exittrace_args *args);
+
+/*
  * Parse @argv into @args (defaults first).  @argp_flags go to argp_parse():
  * 0 for the program (a bad command line prints why and exits with 64),
  * ARGP_NO_EXIT | ARGP_NO_ERRS for tests.  Returns 0 or an errno.

@@ -223,7 +223,7 @@ static int cgroup_filter_set(struct exittrace_bpf *skel)
 static int open_attach(struct loader *l, struct exittrace_bpf **out, enum exittrace_attach mode)
 {
 	struct exittrace_bpf *skel;
-	bool btf = mode == ATTACH_BTF, check;
+	bool btf = mode == ATTACH_BTF, check, hists;
 	unsigned int i;
 	int err;
 
@@ -245,6 +245,12 @@ static int open_attach(struct loader *l, struct exittrace_bpf **out, enum exittr
 	bpf_map__set_autocreate(skel->maps.cgroup_filter, env->cgroup != NULL);
 	skel->rodata->latency = !env->no_latency;
 	bpf_map__set_max_entries(skel->maps.stats, env->max_keys);
+	/* -H and the metrics only: their maps are not made otherwise */
+	hists = exittrace_args_histograms(env);
+	skel->rodata->histograms = hists;
+	bpf_map__set_autocreate(skel->maps.slot_hists, hists);
+	bpf_map__set_autocreate(skel->maps.row_hists, hists);
+	bpf_map__set_max_entries(skel->maps.row_hists, env->max_keys);
 	drill_configure(skel, env->drill_kinds, btf, env->max_keys);
 	/*
 	 * Before 6.1 (34dd3bad1a6f, "bpf: Relax the requirement to use
@@ -257,8 +263,11 @@ static int open_attach(struct loader *l, struct exittrace_bpf **out, enum exittr
 	 */
 	if (!btf) {
 		bpf_map__set_map_flags(skel->maps.stats, 0);
-		if (!env->per_vm && env->max_keys > CLASSIC_UNSLOTTED_ROWS)
+		bpf_map__set_map_flags(skel->maps.row_hists, 0);
+		if (!env->per_vm && env->max_keys > CLASSIC_UNSLOTTED_ROWS) {
 			bpf_map__set_max_entries(skel->maps.stats, CLASSIC_UNSLOTTED_ROWS);
+			bpf_map__set_max_entries(skel->maps.row_hists, CLASSIC_UNSLOTTED_ROWS);
+		}
 	}
 	bpf_program__set_autoload(skel->progs.exit_btf, btf && l->kvm_exit_args == 2);
 	bpf_program__set_autoload(skel->progs.exit_btf_v515, btf && l->kvm_exit_args == 3);

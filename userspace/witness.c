@@ -79,6 +79,42 @@ static void add_row(struct witness_row *r, const struct json_span *obj, bool bpf
 		r->lat_min_ns = lo;
 }
 
+/* A row's histogram, if it has one (-H), holds its lat_count. */
+static bool hist_agrees(const char *path, const struct json_span *obj)
+{
+	struct json_span hist, cur = {}, slot;
+	uint64_t sum = 0, v, lat_count = 0;
+
+	if (!json_get(obj, "hist_log2_ns", &hist))
+		return true;	/* not asked for */
+	while (json_next(&hist, &cur, &slot))
+		if (json_u64(&slot, &v))
+			sum += v;
+	json_get_u64(obj, "lat_count", &lat_count);
+	if (sum == lat_count)
+		return true;
+	fprintf(stderr, "%s: a row's histogram holds %" PRIu64 " latencies, its lat_count %" PRIu64 "\n",
+		path, sum, lat_count);
+	return false;
+}
+
+int witness_hists_agree(const char *path)
+{
+	struct json_span line, reasons, cur = {}, obj;
+	int bad = 0;
+	char *json;
+
+	json = json_last_line("bedcheck", path, "\"exittrace\"", "\"reasons\":[");
+	if (!json)
+		return -ENOENT;
+	line = json_span_of(json);
+	if (json_get(&line, "reasons", &reasons))
+		while (json_next(&reasons, &cur, &obj))
+			bad += !hist_agrees(path, &obj);
+	free(json);
+	return bad ? -EINVAL : 0;
+}
+
 int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w)
 {
 	return witness_read_vcpu(path, bpf, pid, -1, w);

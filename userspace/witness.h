@@ -132,4 +132,12 @@ static inline bool witness_agree(const struct witness_opts *o, const struct witn
 	return !v->count_differs && !v->lat_bad && !(o->time && v->time_differs);
 }
 
+/*
+ * exittrace -H's summary in @path (its last line with rows): every row's
+ * histogram holds each of its timed exits once, as nothing is in flight
+ * once the programs are detached.  0, -EINVAL (each row that does not
+ * is said), or -ENOENT.
+ */
+int witness_hists_agree(const char *path);
+
 #endif /* WITNESS_H */

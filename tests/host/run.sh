@@ -363,7 +363,7 @@ else
 		cat /proc/$pid/fdinfo/* 2>/dev/null |
 			awk -v field="${MAP_FIELD:-}" -v type="${MAP_TYPE:-}" '
 				/^map_type:/ { t = $2; if (field == "") print t }
-				field != "" && $1 == field ":" && t == type { print $2 }' |
+				field != "" && $1 == field ":" && (type == "" || t == type) { print $2 }' |
 			sort -n | tr '\n' ' '
 		echo
 		kill -INT $pid
@@ -386,6 +386,17 @@ else
 		MAP_FIELD=max_entries MAP_TYPE=27 map_types "$@" | sed 's/^/ring buffers: /; s/ *$//'
 	}
 	check exittrace-ringbuf-one-page-by-default 0 'ring buffers: 4096$' ringbufs
+	# The histograms' maps (values of struct exit_hist, 256 B; no other map
+	# of exittrace's has that size) are made for -H and the metrics only
+	hist_maps() {	# hist_maps OPTIONS...: "histogram maps: N" of a running exittrace
+		local n
+		n=$(MAP_FIELD=value_size map_types "$@" | tr ' ' '\n' | grep -cx 256)
+		echo "histogram maps: $n"
+	}
+	check exittrace-no-hist-maps-by-default 0 'histogram maps: 0$' hist_maps
+	check exittrace-hist-maps-for-H 0 'histogram maps: 2$' hist_maps -H
+	check exittrace-hist-maps-for-metrics 0 'histogram maps: 2$' hist_maps --metrics "$work/h.prom"
+	check exittrace-no-hist-maps-no-latency 0 'histogram maps: 0$' hist_maps -H --no-latency
 	check exittrace-slower-than-ringbuf 0 'ring buffers: 65536$' ringbufs --slower-than 20ms --slow-buffer 64K
 	check exittrace-host-slower-than 0 '"slower_than_ns":20000000,"slow_exits":0,"slow_exits_lost":0' \
 		./exittrace -s -j -d 1 --slower-than 20ms

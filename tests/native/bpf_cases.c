@@ -28,6 +28,7 @@ struct et_mode {
 	bool no_self_check;	/* not a mode: the self-check's share of the default */
 	bool kvm_time;		/* kvm_time_on (a handled program attached) */
 	bool by_port;		/* --by port: one kvm_pio event per exit */
+	bool histograms;	/* -H or the metrics: the histograms' maps filled */
 	__u64 slower_than_ns;	/* --slower-than; 0: off, no ring buffer */
 	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
 };
@@ -39,6 +40,10 @@ static const struct et_mode et_modes[] = {
 	  .exit_only = true, .rt_events = 1 },
 	{ .id = "et_per_vm", .label = "exittrace -P", .prog = "bench_round", .per_vm = true,
 	  .rt_events = 2 },
+	{ .id = "et_histograms", .label = "exittrace -H / metrics (histograms)", .prog = "bench_round",
+	  .histograms = true, .rt_events = 2 },
+	{ .id = "et_per_vm_histograms", .label = "exittrace -P -H / metrics", .prog = "bench_round",
+	  .per_vm = true, .histograms = true, .rt_events = 2 },
 	{ .id = "et_per_vm_no_latency", .label = "exittrace -P --no-latency",
 	  .prog = "bench_exit_only", .exit_only = true, .per_vm = true, .rt_events = 1 },
 	{ .id = "et_kvm_time", .label = "exittrace + time in KVM (3 programs)",
@@ -107,11 +112,15 @@ static void bpf_detach(struct bench_case *c)
 	b->link = NULL;
 }
 
-/* The CPUID row exittrace kept: the slot summed over CPUs, or -P's hash row. */
+/*
+ * The CPUID row exittrace kept: the slot summed over CPUs, or -P's hash
+ * row (values of EXIT_COUNTS_SIZE bytes: no histogram in them).
+ */
 static int et_row(struct bpf_case *b, struct exit_stats *sum)
 {
 	struct exit_key key = { .isa = NATIVE_ISA, .reason = NATIVE_REASON };
-	struct exit_stats *per_cpu;
+	struct exit_stats one;
+	char *per_cpu;
 	__u32 slot = exittrace_slot(NATIVE_ISA, NATIVE_REASON);
 	int ncpu = libbpf_num_possible_cpus(), i, err;
 
@@ -119,20 +128,44 @@ static int et_row(struct bpf_case *b, struct exit_stats *sum)
 	if (b->mode->per_vm) {
 		key.tgid = getpid();
 		return bpf_map__lookup_elem(b->obs->maps.stats, &key, sizeof(key), sum,
-					    sizeof(*sum), 0);
+					    EXIT_COUNTS_SIZE, 0);
 	}
-	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	per_cpu = calloc(ncpu, EXIT_COUNTS_SIZE);
 	if (!per_cpu)
 		return -ENOMEM;
 	err = bpf_map__lookup_elem(b->obs->maps.slots, &slot, sizeof(slot), per_cpu,
-				   ncpu * sizeof(*per_cpu), 0);
+				   ncpu * EXIT_COUNTS_SIZE, 0);
 	for (i = 0; !err && i < ncpu; i++) {
-		sum->count += per_cpu[i].count;
-		sum->lat_count += per_cpu[i].lat_count;
-		sum->kvm_count += per_cpu[i].kvm_count;
-		sum->unpaired += per_cpu[i].unpaired;
+		memcpy(&one, per_cpu + (size_t)i * EXIT_COUNTS_SIZE, EXIT_COUNTS_SIZE);
+		sum->count += one.count;
+		sum->lat_count += one.lat_count;
+		sum->kvm_count += one.kvm_count;
+		sum->unpaired += one.unpaired;
 	}
 	free(per_cpu);
+	return err;
+}
+
+/* The CPUID row's histogram, summed over its slots (and CPUs); -errno if none. */
+static int et_hist_total(struct bpf_case *b, __u64 *total)
+{
+	struct exit_key key = { .isa = NATIVE_ISA, .reason = NATIVE_REASON, .tgid = getpid() };
+	__u32 slot = exittrace_slot(NATIVE_ISA, NATIVE_REASON);
+	int ncpu = b->mode->per_vm ? 1 : libbpf_num_possible_cpus(), i, j, err;
+	struct exit_hist *h = calloc(ncpu, sizeof(*h));
+
+	*total = 0;
+	if (!h)
+		return -ENOMEM;
+	if (b->mode->per_vm)
+		err = bpf_map__lookup_elem(b->obs->maps.row_hists, &key, sizeof(key), h, sizeof(*h), 0);
+	else
+		err = bpf_map__lookup_elem(b->obs->maps.slot_hists, &slot, sizeof(slot), h,
+					   ncpu * sizeof(*h), 0);
+	for (i = 0; !err && i < ncpu; i++)
+		for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
+			*total += h[i].slots[j];
+	free(h);
 	return err;
 }
 
@@ -147,6 +180,7 @@ static void et_verify(struct bench_case *c)
 	struct drill_key key = { .tgid = getpid(), .kind = DRILL_PORT, .dir = DRILL_DIR_WRITE,
 				 .key = NATIVE_PORT };
 	struct drill_stats d = {};
+	__u64 hist;
 
 	if (et_row(b, &s)) {
 		snprintf(c->check, sizeof(c->check), "FAILED: cannot read its CPUID row");
@@ -159,6 +193,12 @@ static void et_verify(struct bench_case *c)
 		snprintf(c->check, sizeof(c->check), "FAILED: port row %llu events, %llu latencies (want %llu)",
 			 (unsigned long long)d.count, (unsigned long long)d.lat_count,
 			 (unsigned long long)c->exits);
+		return;
+	}
+	/* -H: each latency in one of the row's slots */
+	if (m->histograms && (et_hist_total(b, &hist) || hist != lat)) {
+		snprintf(c->check, sizeof(c->check), "FAILED: the histogram holds %llu latencies (want %llu)",
+			 (unsigned long long)hist, (unsigned long long)lat);
 		return;
 	}
 	snprintf(c->check, sizeof(c->check),
@@ -249,14 +289,21 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 	obs->rodata->per_vm = m->per_vm;
 	obs->rodata->latency = !m->exit_only;
 	bpf_map__set_autocreate(obs->maps.vcpus, !m->exit_only);
+	/* as exittrace: the histograms' maps made only when asked */
+	obs->rodata->histograms = m->histograms;
+	bpf_map__set_autocreate(obs->maps.slot_hists, m->histograms);
+	bpf_map__set_autocreate(obs->maps.row_hists, m->histograms);
 	obs->rodata->slower_than_ns = m->slower_than_ns;
 	if (!m->slower_than_ns)	/* as exittrace: the least buffer when off */
 		bpf_map__set_max_entries(obs->maps.slow_exits, EXITTRACE_SLOW_BUFFER_OFF);
 	if (m->classic) {
 		/* exittrace's classic programs: preallocated stats, ids for identity */
 		bpf_map__set_map_flags(obs->maps.stats, 0);
-		if (!m->per_vm)
+		bpf_map__set_map_flags(obs->maps.row_hists, 0);
+		if (!m->per_vm) {
 			bpf_map__set_max_entries(obs->maps.stats, 1024);
+			bpf_map__set_max_entries(obs->maps.row_hists, 1024);
+		}
 		obs->rodata->ident_by_id = true;
 	} else {
 		/* tp_btf after its self-check passed: the check's cost stays */

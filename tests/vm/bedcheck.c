@@ -279,6 +279,9 @@ static int trace(int argc, char **argv)
 	err = witness_read_vcpu(argv[3], true, (uint32_t)pid, ca.et_vcpu, &bpf);
 	if (err)
 		return 2;
+	/* -H: the histograms hold every timed exit too */
+	if (witness_hists_agree(argv[3]))
+		return 1;
 	printf("guest of %s (%s%s) vs exittrace", argv[2], counters, vcpu >= 0 ? "" : ", all vCPUs");
 	if (ca.et_vcpu >= 0)
 		printf(" rows of vCPU id %ld", ca.et_vcpu);

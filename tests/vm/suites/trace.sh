@@ -80,9 +80,9 @@ exittrace -s --sort time -p $pb --by port >/tmp/et-tbl.txt 2>/tmp/et-tbl.err &
 ettbl=$!
 exittrace -s -j --per-vcpu -p $pa >/tmp/et-pv.json 2>/tmp/et-pv-j.err &
 etpv=$!
-exittrace -s -j -P -p $pa -p $pb -i 100ms --record /tmp/et-vm.csv >/tmp/et-vm.json 2>/tmp/et-vm.err &
+exittrace -s -j -H -P -p $pa -p $pb -i 100ms --record /tmp/et-vm.csv >/tmp/et-vm.json 2>/tmp/et-vm.err &
 etvm=$!
-exittrace -s -j -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
+exittrace -s -j -H -c $id1 -p $pa >/tmp/et-vcpu.json 2>/tmp/et-vcpu.err &
 etvcpu=$!
 exittrace -s -j --attach classic -c 1 -p $pa >/tmp/et-noid.json 2>/tmp/et-noid.err &
 etnoid=$!
