@@ -190,7 +190,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c | $(BUILD)/.deps-ok
 
 $(BUILD)/unit/unit_tests: $(UNIT_OBJS) $(COMMON_OBJS) $(BUILD)/us/exitstat_print.o $(BUILD)/us/kvm_debugfs.o $(REPORT_OBJS) $(BUILD)/us/record.o $(BUILD)/us/exittrace_args.o \
 	$(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o $(BUILD)/us/witness.o $(BUILD)/us/json_scan.o $(BUILD)/us/vm_names.o \
-	$(BUILD)/us/slow_exits.o $(BUILD)/us/drilldown.o
+	$(BUILD)/us/slow_exits.o $(BUILD)/us/drilldown.o $(BUILD)/us/event_loop.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $^ -lm -o $@
 

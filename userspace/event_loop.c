@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* event_loop.c - timerfd, ring buffer and signals in one wait (event_loop.h). */
 #include <errno.h>
+#include <linux/types.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int event_loop_init(struct event_loop *el, const int *signals, void (*handler)(i
 	sigset_t block;
 	int i;
 
-	el->slow = NULL;
+	el->watched = -1;
 	el->epfd = el->timerfd = -1;
 	sigemptyset(&block);
 	for (i = 0; signals[i]; i++) {
@@ -46,22 +47,23 @@ fail:
 	return i;
 }
 
-int event_loop_watch(struct event_loop *el, struct slow_exits *slow)
+int event_loop_watch(struct event_loop *el, int fd, int (*ready)(void *ctx), void *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int fd;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
-	/* a closed ring buffer's fd left the epoll set when it was closed */
-	el->slow = NULL;
-	if (!slow)
+	if (el->watched >= 0)
+		epoll_ctl(el->epfd, EPOLL_CTL_DEL, el->watched, NULL);
+	el->watched = -1;
+	if (fd < 0)
 		return 0;
-	fd = slow_exits_fd(slow);
-	ev.data.fd = fd;
-	if (fd < 0 || epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		fprintf(stderr, "exittrace: cannot wait for the slow exits: %s\n", strerror(errno));
+	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		fprintf(stderr, "exittrace: cannot add fd %d to the event loop: %s\n", fd,
+			strerror(errno));
 		return -errno;
 	}
-	el->slow = slow;
+	el->watched = fd;
+	el->ready = ready;
+	el->ctx = ctx;
 	return 0;
 }
 
@@ -89,12 +91,10 @@ int event_loop_wait(struct event_loop *el, const struct timespec *deadline)
 					return 0;
 				continue;	/* EAGAIN: set again meanwhile */
 			}
-			err = el->slow ? slow_exits_consume(el->slow) : 0;
-			if (err) {
-				fprintf(stderr, "exittrace: reading the slow exits failed: %s\n",
-					strerror(-err));
+			/* the reader says what failed */
+			err = ev[i].data.fd == el->watched ? el->ready(el->ctx) : 0;
+			if (err)
 				return err;
-			}
 		}
 	}
 fail:

@@ -15,12 +15,12 @@
 #include <signal.h>
 #include <time.h>
 
-#include "slow_exits.h"
-
 struct event_loop {
 	int epfd;
 	int timerfd;
-	struct slow_exits *slow;	/* watched while open; or NULL */
+	int watched;			/* an fd whose events are read as they come; -1: none */
+	int (*ready)(void *ctx);	/* reads them: 0, or -errno */
+	void *ctx;
 	sigset_t wait_mask;		/* the mask inside the wait: the run's signals open */
 };
 
@@ -30,12 +30,15 @@ struct event_loop {
  */
 int event_loop_init(struct event_loop *el, const int *signals, void (*handler)(int));
 
-/* Watch @slow's ring buffer from now on (it must be open); NULL: none. */
-int event_loop_watch(struct event_loop *el, struct slow_exits *slow);
+/*
+ * Call @ready(@ctx) whenever @fd is readable (the slow exits' ring
+ * buffer); @fd -1: stop watching the one watched so far.
+ */
+int event_loop_watch(struct event_loop *el, int fd, int (*ready)(void *ctx), void *ctx);
 
 /*
- * Until @deadline (CLOCK_MONOTONIC, absolute), handing on slow exits as
- * they come: 0 at the deadline, -EINTR once a signal was handled, else
+ * Until @deadline (CLOCK_MONOTONIC, absolute), reading the watched fd's
+ * events as they come: 0 at the deadline, -EINTR once a signal was handled, else
  * -errno (said).
  */
 int event_loop_wait(struct event_loop *el, const struct timespec *deadline);

@@ -179,6 +179,15 @@ static int sinks_marks(struct run *r, double t_s)
 	return 0;
 }
 
+static int slow_ready(void *ctx)
+{
+	int err = slow_exits_consume(ctx);
+
+	if (err)
+		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));
+	return err;
+}
+
 /* --slower-than: this skeleton's ring buffer, read in the loop. */
 static int slow_start(struct run *r)
 {
@@ -189,7 +198,7 @@ static int slow_start(struct run *r)
 	r->slow.event = sinks_slow_exit;
 	r->slow.ctx = r;
 	err = slow_exits_open(&r->slow, bpf_map__fd(r->loader.skel->maps.slow_exits));
-	return err ? err : event_loop_watch(&r->loop, &r->slow);
+	return err ? err : event_loop_watch(&r->loop, slow_exits_fd(&r->slow), slow_ready, &r->slow);
 }
 
 /* The slow exits still in the buffer go out (after a detach), and it closes. */
@@ -199,7 +208,7 @@ static int slow_stop(struct run *r)
 
 	if (!r->slow.rb)
 		return 0;
-	event_loop_watch(&r->loop, NULL);
+	event_loop_watch(&r->loop, -1, NULL, NULL);
 	err = slow_exits_consume(&r->slow);
 	if (err)
 		fprintf(stderr, "exittrace: reading the slow exits failed: %s\n", strerror(-err));

@@ -100,8 +100,8 @@ static bool hist_agrees(const char *path, const struct json_span *obj)
 
 int witness_hists_agree(const char *path)
 {
-	struct json_span line, reasons, cur = {}, obj;
-	int bad = 0;
+	struct json_span line, reasons, cur = {}, obj, hist;
+	int bad = 0, rows = 0;
 	char *json;
 
 	json = json_last_line("bedcheck", path, "\"exittrace\"", "\"reasons\":[");
@@ -109,10 +109,12 @@ int witness_hists_agree(const char *path)
 		return -ENOENT;
 	line = json_span_of(json);
 	if (json_get(&line, "reasons", &reasons))
-		while (json_next(&reasons, &cur, &obj))
+		while (json_next(&reasons, &cur, &obj)) {
 			bad += !hist_agrees(path, &obj);
+			rows += json_get(&obj, "hist_log2_ns", &hist);
+		}
 	free(json);
-	return bad ? -EINVAL : 0;
+	return bad ? -EINVAL : rows;
 }
 
 int witness_read(const char *path, bool bpf, uint32_t pid, struct witness *w)

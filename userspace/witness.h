@@ -135,8 +135,8 @@ static inline bool witness_agree(const struct witness_opts *o, const struct witn
 /*
  * exittrace -H's summary in @path (its last line with rows): every row's
  * histogram holds each of its timed exits once, as nothing is in flight
- * once the programs are detached.  0, -EINVAL (each row that does not
- * is said), or -ENOENT.
+ * once the programs are detached.  The number of rows with a histogram,
+ * -EINVAL (each row that does not agree is said), or -ENOENT.
  */
 int witness_hists_agree(const char *path);
 

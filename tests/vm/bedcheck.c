@@ -280,8 +280,11 @@ static int trace(int argc, char **argv)
 	if (err)
 		return 2;
 	/* -H: the histograms hold every timed exit too */
-	if (witness_hists_agree(argv[3]))
+	err = witness_hists_agree(argv[3]);
+	if (err < 0)
 		return 1;
+	if (err)
+		printf("histograms: each of the %d rows' holds its lat_count\n", err);
 	printf("guest of %s (%s%s) vs exittrace", argv[2], counters, vcpu >= 0 ? "" : ", all vCPUs");
 	if (ca.et_vcpu >= 0)
 		printf(" rows of vCPU id %ld", ca.et_vcpu);
