@@ -131,13 +131,14 @@ REPORT_OBJS := $(BUILD)/us/report.o $(BUILD)/us/report_table.o $(BUILD)/us/repor
 ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(REPORT_OBJS) $(BUILD)/us/per_vm.o $(BUILD)/us/metrics.o \
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o \
-	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o
+	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o \
+	$(BUILD)/us/vcpu_put.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
-# the three that use the skeleton
-$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o $(BUILD)/us/drill_load.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
+# the four that use the skeleton
+$(BUILD)/us/exittrace.o $(BUILD)/us/kvm_time.o $(BUILD)/us/drill_load.o $(BUILD)/us/vcpu_put.o: $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(US_CFLAGS) -Ibpf -I$(BUILD)/bpf -c $< -o $@

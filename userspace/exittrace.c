@@ -26,6 +26,7 @@
 #include "http.h"
 #include "kvm_reload.h"
 #include "kvm_time.h"
+#include "vcpu_put.h"
 #include "metrics.h"
 #include "per_vm.h"
 #include "record.h"
@@ -651,12 +652,14 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
 				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
 	err = kvm_time_configure(&kvm_time, skel, kvm_isa, kvm_module, !btf);
+	vcpu_put_configure(skel, kvm_time.no_fexit);
 	if (!err)
 		err = exittrace_bpf__load(skel);
-	if (err && kvm_time.want == KVM_TIME_AUTO && !kvm_time.no_fexit &&
-	    (bpf_program__autoload(skel->progs.handled_vmx) ||
-	     bpf_program__autoload(skel->progs.handled_svm))) {
-		/* a kernel whose trampolines cannot take fexit: try without */
+	if (err && !kvm_time.no_fexit &&
+	    ((kvm_time.want == KVM_TIME_AUTO && (bpf_program__autoload(skel->progs.handled_vmx) ||
+						 bpf_program__autoload(skel->progs.handled_svm))) ||
+	     bpf_program__autoload(skel->progs.put_fentry))) {
+		/* a kernel whose trampolines cannot take fentry/fexit: try without */
 		exittrace_bpf__destroy(skel);
 		kvm_time.no_fexit = true;
 		return open_attach(out, mode);
@@ -665,6 +668,8 @@ static int open_attach(struct exittrace_bpf **out, enum exittrace_attach mode)
 		err = cgroup_filter_set(skel);
 	if (!err)
 		err = kvm_time_attach(&kvm_time, skel);
+	if (!err)
+		vcpu_put_attach(skel, env.verbose);
 	if (!err)
 		err = exittrace_bpf__attach(skel);
 	if (err) {
