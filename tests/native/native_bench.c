@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = tracefs_case_add(&cases);
 	if (!err)
-		err = perf_cases_add(&cases, tmpdir);
+		err = perf_cases_add(&cases, tmpdir, run.events);
 	if (err)
 		goto cleanup;
 	run.bare = calloc(run.rounds * (cases.nr + 1), sizeof(*run.bare));
