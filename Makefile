@@ -132,14 +132,14 @@ ET_OBJS := $(BUILD)/us/exittrace.o $(BUILD)/us/exittrace_args.o $(REPORT_OBJS) $
 	$(BUILD)/us/record.o $(BUILD)/us/self_check.o $(BUILD)/us/probe.o $(BUILD)/us/exit_reasons.o \
 	$(BUILD)/us/kvm_time.o $(BUILD)/us/kvm_reload.o $(BUILD)/us/prog_stats.o $(BUILD)/us/vm_names.o \
 	$(BUILD)/us/slow_exits.o $(BUILD)/us/slow_exits_ring.o $(BUILD)/us/drilldown.o $(BUILD)/us/drill_load.o \
-	$(BUILD)/us/loader.o $(BUILD)/us/collect.o $(BUILD)/us/event_loop.o \
+	$(BUILD)/us/loader.o $(BUILD)/us/collect.o $(BUILD)/us/event_loop.o $(BUILD)/us/vcpu_put.o \
 	$(BUILD)/us/sink_stdout.o $(BUILD)/us/sink_record.o $(BUILD)/us/sink_metrics.o
 # --listen: libmicrohttpd in ./exittrace; the static build has no HTTP
 # server (no static GnuTLS or p11-kit in Debian for libmicrohttpd.a)
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
 # the ones that use the skeleton
-SKEL_USERS := exittrace kvm_time drill_load loader collect
+SKEL_USERS := exittrace kvm_time drill_load loader collect vcpu_put
 $(SKEL_USERS:%=$(BUILD)/us/%.o): $(BUILD)/us/%.o: userspace/%.c $(BUILD)/bpf/exittrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

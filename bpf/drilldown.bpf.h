@@ -77,7 +77,7 @@ static __always_inline void drill_event(__u16 kind, __u16 dir, __u64 value)
 	if (!tgid_wanted(key.tgid) || !cgroup_wanted())
 		return;
 	if (latency)
-		st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
+		st = pending_state();
 	/* -c: only while an exit on_exit() kept is pending on this thread */
 	if (targ_vcpu >= 0 && (!st || !st->exit_ns))
 		return;

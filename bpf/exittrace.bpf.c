@@ -122,6 +122,39 @@ struct {
 	__type(value, struct vcpu_state);
 } vcpus SEC(".maps");
 
+/*
+ * The per-CPU pending slot.  A task-storage get is a helper call and a
+ * walk of the thread's storage list; most exits are handled in the
+ * kernel and re-enter on the same CPU without the thread ever leaving
+ * it, so the pending exit waits in this CPU's slot instead (an inlined
+ * per-CPU array lookup since 6.10) and moves into the thread's task
+ * storage only when the thread leaves the CPU or KVM_RUN:
+ * kvm_arch_vcpu_put(), which KVM calls on both ways out (vcpu_put() and
+ * the preempt notifier's kvm_sched_out()), on this CPU with preemption
+ * off.  So a slot's exit always belongs to the thread running on its CPU
+ * (the one exception, the self-check's late half, is as stale as its
+ * task-storage write was): the slot needs no owner tag, and the vCPU tag
+ * in struct vcpu_state still decides the pairing as before.
+ *
+ * pending_slot: set by the loader before load where the slot can work
+ * (a hook on kvm_arch_vcpu_put, bpf_preempt_disable(): 6.10+);
+ * pending_slot_on: set once that hook is attached and before the
+ * tracepoints are, so that no exit waits in a slot nothing would move.
+ * Off, every exit goes to task storage as before.
+ */
+const volatile bool pending_slot = false;
+__u32 pending_slot_on = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vcpu_state);
+} pending SEC(".maps");
+
+extern void bpf_preempt_disable(void) __weak __ksym;
+extern void bpf_preempt_enable(void) __weak __ksym;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -174,6 +207,30 @@ static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 	if (!s)
 		drop(DROP_STATS_FULL);
 	return s;
+}
+
+/* This CPU's pending slot, or NULL when exits wait in task storage. */
+static __always_inline struct vcpu_state *cpu_slot(void)
+{
+	__u32 zero = 0;
+
+	if (!pending_slot || !READ_ONCE(pending_slot_on))
+		return NULL;
+	return bpf_map_lookup_elem(&pending, &zero);
+}
+
+/*
+ * The current thread's state: this CPU's slot if an exit waits there
+ * (the thread has not left the CPU since that exit), else its task
+ * storage (NULL if it has none).  Either may hold no exit (!exit_ns).
+ */
+static __always_inline struct vcpu_state *pending_state(void)
+{
+	struct vcpu_state *st = cpu_slot();
+
+	if (st && st->exit_ns)
+		return st;
+	return bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
 }
 
 #include "cgroup_filter.bpf.h"
@@ -233,8 +290,10 @@ static __always_inline void on_exit(__u32 isa, __u32 reason, int vcpu_id, __u64 
 
 	if (!latency)
 		return;
-	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	st = cpu_slot();
+	if (!st)
+		st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {
 		drop(DROP_VCPUS_FULL);
 		return;
@@ -313,7 +372,7 @@ static __always_inline void on_entry(__u64 vcpu)
 	struct exit_hist *h;
 	__u64 lat, sq_lo, sq_hi, old;
 
-	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
+	st = pending_state();
 	if (!st || !st->exit_ns)
 		return;	/* first entry, or the exit was filtered out */
 	if (st->vcpu != vcpu) {
@@ -383,13 +442,13 @@ static __always_inline void on_entry(__u64 vcpu)
  * so the lookups come first and only a few stores after.  @vcpu is 0
  * when the program does not know it (kretprobe).
  */
-static __always_inline void on_handled(__u64 vcpu)
+static __always_inline void handled(__u64 vcpu)
 {
 	struct vcpu_state *st;
 	struct exit_stats *s;
 	__u64 ns;
 
-	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0, 0);
+	st = pending_state();
 	if (!st || !st->exit_ns || st->handled)
 		return;
 	if (vcpu && st->vcpu != vcpu)
@@ -401,6 +460,65 @@ static __always_inline void on_handled(__u64 vcpu)
 	st->handled = 1;
 	add_kvm_time(st, s, ns);
 	SLOW_EXIT_KEEP(st->kvm_ns = ns);
+}
+
+/*
+ * A fexit program runs preemptible where the kernel is (PREEMPT): a
+ * switch between its lookup of the slot and its stores would move the
+ * exit to task storage from under them, and let another thread's exit
+ * take the slot they then write.  The tracepoints and the kretprobe run
+ * with preemption off already.
+ */
+static __always_inline void on_handled(__u64 vcpu)
+{
+	if (pending_slot)
+		bpf_preempt_disable();
+	handled(vcpu);
+	if (pending_slot)
+		bpf_preempt_enable();
+}
+
+/*
+ * The vCPU thread leaves this CPU, or KVM_RUN: an exit waiting in the
+ * slot moves into the thread's task storage, where the entry, the
+ * handled program and the drill-down find it on whichever CPU the thread
+ * runs next.  The slot is always the current thread's (see pending), so
+ * the vCPU argument is not needed.
+ */
+static __always_inline void vcpu_put(void)
+{
+	struct vcpu_state *slot = cpu_slot(), *st;
+
+	if (!slot || !slot->exit_ns)
+		return;
+	st = bpf_task_storage_get(&vcpus, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		/* lost as on_exit() loses an exit it cannot store */
+		drop(DROP_VCPUS_FULL);
+		slot->exit_ns = 0;
+		return;
+	}
+	/* an exit moved earlier and never entered: unpaired, as on_exit() counts it */
+	if (st->exit_ns)
+		count_unpaired(st);
+	*st = *slot;
+	slot->exit_ns = 0;
+}
+
+/* The loader attaches one of these two, before the tracepoints (vcpu_put.c). */
+SEC("fentry/kvm_arch_vcpu_put")
+int BPF_PROG(put_fentry, struct kvm_vcpu *vcpu)
+{
+	vcpu_put();
+	return 0;
+}
+
+SEC("kprobe/kvm_arch_vcpu_put")
+int put_kprobe(void *ctx)
+{
+	vcpu_put();
+	return 0;
 }
 
 static __always_inline __u64 vcpu_ident(struct kvm_vcpu *vcpu)

@@ -18,6 +18,7 @@
 #include "drill_load.h"
 #include "loader.h"
 #include "probe.h"
+#include "vcpu_put.h"
 #include "exittrace.skel.h"
 
 /* the command line of this run: loader_log_init() and loader_preflight() set it */
@@ -299,12 +300,14 @@ static int open_attach(struct loader *l, struct exittrace_bpf **out, enum exittr
 	skel->rodata->test_misread = btf && getenv("EXITTRACE_TEST_MISREAD") &&
 				     !strcmp(getenv("EXITTRACE_TEST_MISREAD"), "1");
 	err = kvm_time_configure(l->kvm_time, skel, l->isa, l->module, !btf);
+	vcpu_put_configure(skel, l->kvm_time->no_fexit);
 	if (!err)
 		err = exittrace_bpf__load(skel);
-	if (err && l->kvm_time->want == KVM_TIME_AUTO && !l->kvm_time->no_fexit &&
-	    (bpf_program__autoload(skel->progs.handled_vmx) ||
-	     bpf_program__autoload(skel->progs.handled_svm))) {
-		/* a kernel whose trampolines cannot take fexit: try without */
+	if (err && !l->kvm_time->no_fexit &&
+	    ((l->kvm_time->want == KVM_TIME_AUTO && (bpf_program__autoload(skel->progs.handled_vmx) ||
+						     bpf_program__autoload(skel->progs.handled_svm))) ||
+	     bpf_program__autoload(skel->progs.put_fentry))) {
+		/* a kernel whose trampolines cannot take fentry/fexit: try without */
 		exittrace_bpf__destroy(skel);
 		l->kvm_time->no_fexit = true;
 		return open_attach(l, out, mode);
@@ -313,6 +316,8 @@ static int open_attach(struct loader *l, struct exittrace_bpf **out, enum exittr
 		err = cgroup_filter_set(skel);
 	if (!err)
 		err = kvm_time_attach(l->kvm_time, skel);
+	if (!err)
+		vcpu_put_attach(skel, env->verbose);
 	if (!err)
 		err = exittrace_bpf__attach(skel);
 	if (err) {

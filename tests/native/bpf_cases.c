@@ -29,6 +29,9 @@ struct et_mode {
 	bool kvm_time;		/* kvm_time_on (a handled program attached) */
 	bool by_port;		/* --by port: one kvm_pio event per exit */
 	bool histograms;	/* -H or the metrics: the histograms' maps filled */
+	/* exits wait in task storage: no kvm_arch_vcpu_put hook (or --no-latency) */
+	bool task_storage;
+	bool put;		/* a vCPU put between each exit and its entry */
 	__u64 slower_than_ns;	/* --slower-than; 0: off, no ring buffer */
 	unsigned int rt_events;	/* 1: kvm_exit only, 2: and kvm_entry, 3: and handled */
 };
@@ -59,6 +62,12 @@ static const struct et_mode et_modes[] = {
 	  .by_port = true, .rt_events = 3 },
 	{ .id = "et_no_self_check", .label = "exittrace default less the self-check",
 	  .group = "piece", .prog = "bench_round", .no_self_check = true, .rt_events = 2 },
+	/* the way exittrace ran before the per-CPU slot, and where no put hook attaches */
+	{ .id = "et_task_storage", .label = "exittrace, exits in task storage", .group = "piece",
+	  .prog = "bench_round", .task_storage = true, .rt_events = 2 },
+	/* an exit whose thread leaves the CPU before its entry: moved at the put */
+	{ .id = "et_put", .label = "exittrace, exit moved at a vCPU put (3)", .group = "piece",
+	  .prog = "bench_round_put", .put = true, .rt_events = 3 },
 };
 
 /* Peers and pieces: one program of peers.bpf.c each. */
@@ -201,6 +210,12 @@ static void et_verify(struct bench_case *c)
 			 (unsigned long long)hist, (unsigned long long)lat);
 		return;
 	}
+	/* the put moved each exit out of the slot, so its entry paired it from task storage */
+	if (m->put && b->obs->bss->bench_put_left) {
+		snprintf(c->check, sizeof(c->check), "FAILED: %llu exits left in the slot by the put",
+			 (unsigned long long)b->obs->bss->bench_put_left);
+		return;
+	}
 	snprintf(c->check, sizeof(c->check),
 		 "%s: %llu exits, %llu latencies, %llu times in KVM, %llu unpaired (want %llu, %llu, %llu, 0)",
 		 s.count == c->exits && s.lat_count == lat && s.kvm_count == kvm && !s.unpaired ?
@@ -293,6 +308,10 @@ static int et_load(struct bench_case *c, struct bpf_case *b)
 	obs->rodata->histograms = m->histograms;
 	bpf_map__set_autocreate(obs->maps.slot_hists, m->histograms);
 	bpf_map__set_autocreate(obs->maps.row_hists, m->histograms);
+	/* as vcpu_put.c sets them once the put hook attached */
+	obs->rodata->pending_slot = !m->exit_only && !m->task_storage;
+	obs->bss->pending_slot_on = obs->rodata->pending_slot;
+	bpf_map__set_autocreate(obs->maps.pending, !m->exit_only);
 	obs->rodata->slower_than_ns = m->slower_than_ns;
 	if (!m->slower_than_ns)	/* as exittrace: the least buffer when off */
 		bpf_map__set_max_entries(obs->maps.slow_exits, EXITTRACE_SLOW_BUFFER_OFF);

@@ -57,7 +57,8 @@ int bpf_cases_add(struct case_table *t);
 void bpf_cases_free(struct case_table *t);
 int tracefs_case_add(struct case_table *t);
 void tracefs_case_free(void);
-int perf_cases_add(struct case_table *t, const char *tmpdir);
+/* @run_events: what one run fires (the timed run; its warm-up is an eighth more) */
+int perf_cases_add(struct case_table *t, const char *tmpdir, uint64_t run_events);
 void perf_cases_free(struct case_table *t);
 
 #endif /* NATIVE_CASES_H */

@@ -162,6 +162,9 @@ static int run_rounds(struct native_driver *drv, struct case_table *cases, struc
 
 	for (r = 0; r < run->rounds && !stop; r++) {
 		for (i = 0; i <= cases->nr && !stop; i++) {
+			/* no bare run for a case that is not timed (-k, or it failed) */
+			if (i < cases->nr && cases->c[i].skip[0])
+				continue;
 			err = drive_warm(drv, run, &run->bare[run->nr_bare++]);
 			if (err) {
 				fprintf(stderr, "bench-native: BPF_PROG_TEST_RUN of the driver failed: %s\n",
@@ -181,13 +184,27 @@ static int run_rounds(struct native_driver *drv, struct case_table *cases, struc
 	return 0;
 }
 
+/* -k: is @id one of the comma-separated @ids? */
+static bool case_selected(const char *ids, const char *id)
+{
+	size_t len = strlen(id);
+	const char *p;
+
+	for (p = ids; (p = strstr(p, id)); p += len)
+		if ((p == ids || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-n EVENTS] [-r ROUNDS] [-c CPU] [-o DIR] [-v]\n"
+		"usage: %s [-n EVENTS] [-r ROUNDS] [-c CPU] [-k IDS] [-o DIR] [-v]\n"
 		"  -n EVENTS  events per timed run, a multiple of 48 (default 1200000)\n"
 		"  -r ROUNDS  rounds; each times every case once (default 21)\n"
 		"  -c CPU     the CPU to run on (default: the last one)\n"
+		"  -k IDS     time only these cases (their ids in native.csv, comma-separated):\n"
+		"             more rounds in the same time, for a difference of a few cycles\n"
 		"  -o DIR     where the CSV and the chart go (default build/bench/native)\n"
 		"  -v         libbpf's and the verifier's messages\n", prog);
 }
@@ -195,7 +212,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct run_info run = { .rounds = 21, .events = 1200000, .cpu = -1 };
-	const char *outdir = "build/bench/native";
+	const char *outdir = "build/bench/native", *only = NULL;
 	char tmpdir[] = "/dev/shm/exittrace-native.XXXXXX";
 	struct load_window load;
 	static struct case_table cases;
@@ -203,8 +220,9 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "n:r:c:o:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:c:k:o:vh")) != -1) {
 		switch (opt) {
+		case 'k': only = optarg; break;
 		case 'n': run.events = strtoull(optarg, NULL, 0); break;
 		case 'r': run.rounds = strtoul(optarg, NULL, 0); break;
 		case 'c': run.cpu = atoi(optarg); break;
@@ -254,9 +272,12 @@ int main(int argc, char **argv)
 	if (!err)
 		err = tracefs_case_add(&cases);
 	if (!err)
-		err = perf_cases_add(&cases, tmpdir);
+		err = perf_cases_add(&cases, tmpdir, run.events);
 	if (err)
 		goto cleanup;
+	for (i = 0; only && i < cases.nr; i++)
+		if (!cases.c[i].skip[0] && !case_selected(only, cases.c[i].id))
+			snprintf(cases.c[i].skip, sizeof(cases.c[i].skip), "not selected (-k)");
 	run.bare = calloc(run.rounds * (cases.nr + 1), sizeof(*run.bare));
 	err = run.bare ? 0 : -ENOMEM;
 	for (i = 0; i < cases.nr && !err; i++) {

@@ -99,7 +99,7 @@ static bool rt_both(const struct case_table *t, const struct run_info *run, cons
 static void print_breakdown(FILE *out, const struct case_table *t, const struct run_info *run)
 {
 	double empty[2], ktime[2], ts[2], floor[2], def[2], cnt[2], nolat[2], pvm[2], kt[2], nosc[2];
-	double standin[2];
+	double standin[2], tsd[2] = { -1, -1 }, put[2];
 
 	if (!rt_both(t, run, "empty_tp_btf", empty) || !rt_both(t, run, "ktime", ktime) ||
 	    !rt_both(t, run, "task_storage", ts) || !rt_both(t, run, "latency_floor", floor) ||
@@ -113,11 +113,21 @@ static void print_breakdown(FILE *out, const struct case_table *t, const struct 
 	       ts[0] - empty[0], ts[1] - empty[1]);
 	fprintf(out, "  sum: the least a per-thread latency costs    %6.0f / %6.0f (measured as one program: %.0f / %.0f)\n",
 	       ktime[0] + ts[0] - empty[0], ktime[1] + ts[1] - empty[1], floor[0], floor[1]);
-	fprintf(out, "  exittrace's bookkeeping beyond that          %6.0f / %6.0f (counters, min/max, histogram, checks)\n",
-	       def[0] - floor[0], def[1] - floor[1]);
+	/* the floor gets its pending exit from task storage, as exittrace did before the slot */
+	if (rt_both(t, run, "et_task_storage", tsd)) {
+		fprintf(out, "  exittrace with exits in task storage         %6.0f / %6.0f\n", tsd[0], tsd[1]);
+		fprintf(out, "    its bookkeeping beyond the floor           %6.0f / %6.0f (counters, min/max, histogram, checks)\n",
+			tsd[0] - floor[0], tsd[1] - floor[1]);
+	} else {
+		fprintf(out, "  exittrace's bookkeeping beyond that          %6.0f / %6.0f (counters, min/max, histogram, checks)\n",
+			def[0] - floor[0], def[1] - floor[1]);
+	}
 	if (rt_both(t, run, "et_no_self_check", nosc))
 		fprintf(out, "    of which the self-check's steady state     %6.0f / %6.0f\n",
 		       def[0] - nosc[0], def[1] - nosc[1]);
+	if (tsd[0] > 0)
+		fprintf(out, "  the per-CPU slot instead of task storage     %6.0f / %6.0f\n",
+			def[0] - tsd[0], def[1] - tsd[1]);
 	fprintf(out, "  exittrace default                            %6.0f / %6.0f\n", def[0], def[1]);
 	if (rt_both(t, run, "count_floor", cnt) && rt_both(t, run, "et_no_latency", nolat))
 		fprintf(out, "  --no-latency: one per-CPU counter on kvm_exit %.0f / %.0f, exittrace %.0f / %.0f\n",
@@ -128,6 +138,10 @@ static void print_breakdown(FILE *out, const struct case_table *t, const struct 
 	if (rt_both(t, run, "et_per_vm", pvm))
 		fprintf(out, "  -P adds %.0f / %.0f cycles to the default round trip\n",
 		       pvm[0] - def[0], pvm[1] - def[1]);
+	if (rt_both(t, run, "et_put", put))
+		fprintf(out, "  an exit whose vCPU thread leaves the CPU first (moved at the put, a third\n"
+			"  program): %.0f / %.0f cycles, %.0f / %.0f more than one that stays\n",
+			put[0], put[1], put[0] - def[0], put[1] - def[1]);
 	if (rt_both(t, run, "et_kvm_time", kt))
 		fprintf(out, "  time in KVM (a third program, on_handled()) adds %.0f / %.0f cycles\n",
 		       kt[0] - def[0], kt[1] - def[1]);

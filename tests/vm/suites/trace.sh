@@ -378,7 +378,12 @@ fi
 # (still pending at the end) are unpaired.  tp_btf tells the vCPUs apart
 # by their struct kvm_vcpu, so both have KVM id 0 there; the classic
 # tracepoints only have vcpu_id, so B's vCPU gets id 1 for them.
-pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
+# Every exit here leaves KVM_RUN before its entry, so each one waits in
+# the per-CPU slot and is moved to task storage at kvm_arch_vcpu_put():
+# the bed kernels take fentry there, and the classic run takes the
+# kprobe instead (EXITTRACE_TEST_PUT), so both hooks are proved; a
+# silent fallback to task storage fails the check.
+pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS PUT_HOOK
 	pn=50
 	rm -f /tmp/sw.in
 	mkfifo /tmp/sw.in
@@ -392,7 +397,7 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	fi
 	# -v: its start, step by step with libbpf's messages, so that a start
 	# that stalls (seen twice, with --attach classic, cause open) shows where
-	exittrace -v -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
+	EXITTRACE_TEST_PUT=$4 exittrace -v -s -j $2 -p $sw >/tmp/et-sw.json 2>/tmp/et-sw.err &
 	etsw=$!
 	if ! wait_for /tmp/et-sw.err 'attached ('; then
 		echo "pair: exittrace $2 did not attach; state $(cut -d' ' -f3 /proc/$etsw/stat 2>/dev/null), wchan $(cat /proc/$etsw/wchan 2>/dev/null), stack: $(tr '\n' ' ' </proc/$etsw/stack 2>/dev/null)"
@@ -407,18 +412,20 @@ pair_check() {	# pair_check NAME EXITTRACE_OPTS VM_SWITCH_OPTS
 	cat /tmp/sw.out
 	grep -v '^libbpf: ' /tmp/et-sw.err
 	set -- "$@" $(bedcheck row /tmp/et-sw.json IO_INSTRUCTION,IOIO count unpaired lat_count)
-	count=$4 unpaired=$5 lat=$6
+	count=$5 unpaired=$6 lat=$7
 	want=$((2 * (pn + 1)))
 	got="I/O exits $count, unpaired $unpaired, with a latency $lat"
+	slot="per-CPU slot, moved to task storage by $4 on kvm_arch_vcpu_put"
+	grep -q "$slot" /tmp/et-sw.err || slot="NOT: $(grep -m1 'pending exits' /tmp/et-sw.err)"
 	if [ "$swrc" = 0 ] && [ "$etrc" = 0 ] && [ "$count" = $want ] && [ "$lat" = 0 ] &&
-	   [ "$unpaired" = $((want - 1)) ]; then
-		result "$1" pass "exittrace $2 over vm_switch $3: $got: no latency crossed vCPUs"
+	   [ "$unpaired" = $((want - 1)) ] && [ "${slot#NOT}" = "$slot" ]; then
+		result "$1" pass "exittrace $2 over vm_switch $3: $got: no latency crossed vCPUs (exits in the $slot)"
 	else
-		result "$1" fail "vm_switch rc=$swrc exittrace rc=$etrc: $got (want $want, $((want - 1)), 0)"
+		result "$1" fail "vm_switch rc=$swrc exittrace rc=$etrc: $got (want $want, $((want - 1)), 0); the $4 slot: $slot"
 	fi
 }
-pair_check trace-pair-btf "" ""
-pair_check trace-pair-classic "--attach classic" "--b-id 1"
+pair_check trace-pair-btf "" "" fentry
+pair_check trace-pair-classic "--attach classic" "--b-id 1" kprobe
 
 # Time in KVM, one exittrace at a time.  Every instance's kvm_exit program
 # runs before the patch's cycle window opens and its fexit program inside
