@@ -45,7 +45,7 @@ void drill_configure(struct exittrace_bpf *skel, __u32 kinds, bool btf, unsigned
 	/*
 	 * on_exit() and on_entry() name the map even when the verifier drops
 	 * the code that uses it, so it always exists: one row when unused.
-	 * The classic programs get it preallocated (see open_attach()).
+	 * The classic programs get it preallocated (see open_attach() in loader.c).
 	 */
 	bpf_map__set_max_entries(skel->maps.drills, kinds ? max_keys : 1);
 	if (!btf)

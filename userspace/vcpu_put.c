@@ -52,7 +52,7 @@ void vcpu_put_configure(struct exittrace_bpf *skel, bool no_fentry)
 	/*
 	 * made whenever exits are timed, slot or not: a program naming a map
 	 * that was not made loads only where the verifier drops the branch
-	 * (6.1's may not: see the slow-exit buffer in open_attach()), and
+	 * (6.1's may not: see the slow-exit buffer in loader.c), and
 	 * one entry per CPU is 80 bytes
 	 */
 	bpf_map__set_autocreate(skel->maps.pending, skel->rodata->latency);
