@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* event_loop.c - timerfd, ring buffer and signals in one wait (event_loop.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/types.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ int event_loop_init(struct event_loop *el, const int *signals, void (*handler)(i
 	/* blocked from here on, in every thread started later too (HTTP's) */
 	if (sigprocmask(SIG_BLOCK, &block, &el->wait_mask))
 		goto fail;
+	el->signals = block;
 	for (i = 0; signals[i]; i++)
 		sigdelset(&el->wait_mask, signals[i]);
 	el->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -67,6 +69,28 @@ int event_loop_watch(struct event_loop *el, int fd, int (*ready)(void *ctx), voi
 	return 0;
 }
 
+/*
+ * One of the run's signals came while the loop was busy: take it now.
+ * epoll_pwait() opens the mask only when it would sleep; with the timer
+ * already expired (a loop behind its deadlines: a slow machine, a big
+ * -P or --by read) it returns that event and leaves the signal pending,
+ * wait after wait, and a second SIGUSR1 meanwhile merges into the first.
+ */
+static bool signal_taken(const struct event_loop *el)
+{
+	sigset_t pending;
+	int i;
+
+	if (sigpending(&pending))
+		return false;
+	for (i = 1; i < NSIG; i++)
+		if (sigismember(&el->signals, i) == 1 && sigismember(&pending, i) == 1) {
+			sigsuspend(&el->wait_mask);	/* returns at once, after the handler */
+			return true;
+		}
+	return false;
+}
+
 int event_loop_wait(struct event_loop *el, const struct timespec *deadline)
 {
 	struct itimerspec when = { .it_value = *deadline };
@@ -74,6 +98,8 @@ int event_loop_wait(struct event_loop *el, const struct timespec *deadline)
 	__u64 expirations;
 	int n, i, err;
 
+	if (signal_taken(el))
+		return -EINTR;
 	/* a deadline already past fires at once (zero would disarm it) */
 	if (!when.it_value.tv_sec && !when.it_value.tv_nsec)
 		when.it_value.tv_nsec = 1;

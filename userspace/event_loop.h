@@ -22,6 +22,7 @@ struct event_loop {
 	int (*ready)(void *ctx);	/* reads them: 0, or -errno */
 	void *ctx;
 	sigset_t wait_mask;		/* the mask inside the wait: the run's signals open */
+	sigset_t signals;		/* the run's signals */
 };
 
 /*

@@ -120,3 +120,27 @@ TEST(event_loop_watched_fd)
 	close(p[0]);
 	loop_done(&el);
 }
+
+/*
+ * A loop behind its deadlines finds the timer ready at every wait, and
+ * epoll_pwait() returns a ready event without delivering a pending
+ * signal: the signal must come first all the same, or a busy exittrace
+ * would never see its marks (SIGUSR1) or its end (SIGINT).
+ */
+TEST(event_loop_signal_before_a_late_deadline)
+{
+	static const int signals[] = { SIGUSR1, 0 };
+	struct event_loop el;
+	struct timespec deadline;
+
+	got_usr1 = 0;
+	CHECK(!event_loop_init(&el, signals, on_usr1));
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec -= 1;		/* already past: the timer is ready at once */
+	raise(SIGUSR1);
+	CHECK_EQ_U64((uint64_t)(int64_t)event_loop_wait(&el, &deadline), (uint64_t)(int64_t)-EINTR);
+	CHECK_EQ_U64(got_usr1, 1);
+	/* taken: the next wait is the deadline's */
+	CHECK_EQ_U64(event_loop_wait(&el, &deadline), 0);
+	loop_done(&el);
+}
