@@ -527,6 +527,18 @@ static int run_end(struct run *r)
 	e.slow_lost = env.slower_than_ns ? collect_drops(&r->c, DROP_SLOW_EXITS) : 0;
 	e.obj = r->loader.skel ? r->loader.skel->obj : NULL;
 
+	/*
+	 * The last interval goes out as every other, then the marks asked
+	 * for before the end (a SIGUSR1 that came with the SIGINT, or while
+	 * the loop was busy, is still written, after the last interval)
+	 */
+	err = sinks_interval(r, &e.last);
+	if (err >= 0)
+		err = sinks_marks(r, e.elapsed_s);
+	if (err < 0) {
+		snapshot_free(&summary);
+		return err;
+	}
 	for (i = 0; i < r->nr_sinks; i++) {
 		end_err = r->sinks[i]->ops->end(r->sinks[i], &e);
 		if (end_err && !err)

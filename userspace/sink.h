@@ -34,7 +34,8 @@ struct interval {
 struct run_end {
 	double elapsed_s;
 	const char *why;		/* "signal", "duration", "count" */
-	struct interval last;		/* the (partial) interval in which it ended */
+	struct interval last;		/* the (partial) interval in which it ended: handed
+					 * to ->interval, and its marks to ->mark, before ->end */
 	const struct snapshot *since_start;	/* in key order */
 	struct snapshot *summary;	/* the same, sorted as asked */
 	struct drill_snap *keys;	/* since start, ranked; NULL without --by */

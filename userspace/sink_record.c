@@ -81,10 +81,8 @@ static int record_sink_end(struct sink *sink, const struct run_end *e)
 {
 	struct record_sink *r = to_record_sink(sink);
 	const struct snapshot *rows;
-	int err = write_interval(r, &e->last);
+	int err;
 
-	if (err)
-		return err;
 	rows = rows_by_vm_reason(r, e->since_start);
 	if (!rows)
 		return -ENOMEM;

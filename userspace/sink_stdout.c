@@ -65,7 +65,8 @@ static int stdout_interval(struct sink *sink, const struct interval *iv)
 {
 	struct stdout_sink *o = to_stdout_sink(sink);
 
-	if (o->args->summary_only)
+	/* -c COUNT: the run ends after that many tables, and shows no more */
+	if (o->args->summary_only || (o->args->count > 0 && o->printed >= o->args->count))
 		return 0;
 	report(o, iv->rows, iv->keys, iv->c->keys_retired.nr, iv->t1_s - iv->t0_s, true);
 	if (o->args->count > 0 && ++o->printed >= o->args->count)
@@ -146,10 +147,6 @@ static int stdout_end(struct sink *sink, const struct run_end *e)
 	struct stdout_sink *o = to_stdout_sink(sink);
 	const struct exittrace_args *a = o->args;
 
-	/* -c COUNT ended the run: its last table is out already */
-	if (!a->summary_only && strcmp(e->why, "count"))
-		report(o, e->last.rows, e->last.keys, e->last.c->keys_retired.nr,
-		       e->last.t1_s - e->last.t0_s, true);
 	if (!a->json)
 		printf("Summary over %.1fs:\n", e->elapsed_s);
 	report(o, e->summary, e->keys, e->last.c->keys_retired.nr, e->elapsed_s, false);

@@ -474,6 +474,14 @@ else
 		 done
 		 kill -KILL \$pid; wait \$pid
 		 awk -f scripts/exitrecord.awk '$work/killed-host.csv' >/dev/null"
+	# a mark asked for with the stop (SIGUSR1 then SIGINT at once, both
+	# pending in one wait) is still written: after the last interval,
+	# before the end record
+	check exittrace-record-mark-at-stop 0 '^mark[[:space:]][0-9.]+[[:space:]]last$' sh -c \
+		"./exittrace -s -i 1s --record '$work/mark-stop.csv' --mark-labels last >/dev/null 2>'$work/mark-stop.err' & pid=\$!
+		 for i in \$(seq 600); do grep -q attached '$work/mark-stop.err' && break; sleep 0.1; done
+		 kill -USR1 \$pid; kill -INT \$pid; wait \$pid &&
+		 awk -f scripts/exitrecord.awk '$work/mark-stop.csv' | grep '^mark'"
 	check exittrace-record-unwritable 1 'cannot create the record file' \
 		./exittrace -s -d 1 --record /nonexistent/dir/run.csv
 	check exittrace-unprivileged 1 'not allowed to load BPF' \
