@@ -54,13 +54,8 @@ struct {
 static __always_inline struct drill_stats *drill_row(const struct drill_key *key)
 {
 	static const struct drill_stats zero = {};
-	struct drill_stats *d;
+	struct drill_stats *d = row_of(&drills, key, &zero);
 
-	d = bpf_map_lookup_elem(&drills, key);
-	if (d)
-		return d;
-	bpf_map_update_elem(&drills, key, &zero, BPF_NOEXIST);
-	d = bpf_map_lookup_elem(&drills, key);
 	if (!d)
 		drop(DROP_KEYS_FULL);
 	return d;

@@ -192,18 +192,27 @@ static __always_inline bool tgid_wanted(__u32 tgid)
 	return false;
 }
 
+/*
+ * @map's value for @key, made from @zero on first use; NULL when the map
+ * is full.  -EEXIST from a racing CPU is fine: the lookup after the
+ * update finds the row that CPU made.
+ */
+static __always_inline void *row_of(void *map, const void *key, const void *zero)
+{
+	void *row = bpf_map_lookup_elem(map, key);
+
+	if (row)
+		return row;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
 /* The hash row for @key, created on first use. */
 static __always_inline struct exit_stats *hash_row(const struct exit_key *key)
 {
 	static const struct exit_stats zero = {};
-	struct exit_stats *s;
+	struct exit_stats *s = row_of(&stats, key, &zero);
 
-	s = bpf_map_lookup_elem(&stats, key);
-	if (s)
-		return s;
-	/* -EEXIST from a racing CPU is fine: the lookup below finds it */
-	bpf_map_update_elem(&stats, key, &zero, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&stats, key);
 	if (!s)
 		drop(DROP_STATS_FULL);
 	return s;
@@ -356,13 +365,8 @@ static __always_inline __u32 hist_index(__u64 lat)
 static __always_inline struct exit_hist *row_hist(const struct exit_key *key)
 {
 	static const struct exit_hist zero = {};
-	struct exit_hist *h;
 
-	h = bpf_map_lookup_elem(&row_hists, key);
-	if (h)
-		return h;
-	bpf_map_update_elem(&row_hists, key, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&row_hists, key);
+	return row_of(&row_hists, key, &zero);
 }
 
 static __always_inline void on_entry(__u64 vcpu)

@@ -45,7 +45,8 @@ static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_
 	char *values;
 	struct exit_stats sum, one = {};
 	struct exit_key key;
-	int count, hist_count = 0, err = 0, cpu, i, j;
+	int count, hist_count = 0, err = 0, cpu, i;
+	size_t v;
 
 	values = calloc((size_t)EXITTRACE_SLOTS * nr_cpus, EXIT_COUNTS_SIZE);
 	if (hists)
@@ -58,10 +59,13 @@ static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_
 	if (hists)
 		hist_count = read_slots(bpf_map__fd(skel->maps.slot_hists), hist_keys, hist_values,
 					sizeof(*hist_values), nr_cpus);
-	count = hist_count < 0 ? hist_count :
-		read_slots(bpf_map__fd(skel->maps.slots), keys, values, EXIT_COUNTS_SIZE, nr_cpus);
-	if (count < 0 || hist_count < 0) {
-		err = count < 0 ? count : hist_count;
+	if (hist_count < 0) {
+		err = hist_count;
+		goto out;
+	}
+	count = read_slots(bpf_map__fd(skel->maps.slots), keys, values, EXIT_COUNTS_SIZE, nr_cpus);
+	if (count < 0) {
+		err = count;
 		goto out;
 	}
 	for (i = 0; i < count && !err; i++) {
@@ -69,15 +73,13 @@ static int collect_slots(struct exittrace_bpf *skel, struct snapshot *s, int nr_
 			continue;
 		memset(&sum, 0, sizeof(sum));
 		for (cpu = 0; cpu < nr_cpus; cpu++) {
-			memcpy(&one, values + ((size_t)i * nr_cpus + cpu) * EXIT_COUNTS_SIZE,
-			       EXIT_COUNTS_SIZE);
+			v = (size_t)i * nr_cpus + cpu;
+			memcpy(&one, values + v * EXIT_COUNTS_SIZE, EXIT_COUNTS_SIZE);
+			/* both arrays are read whole, in slot order */
+			if (i < hist_count && hist_keys[i] == keys[i])
+				memcpy(one.hist, hist_values[v].slots, sizeof(one.hist));
 			stats_merge(&sum, &one);
 		}
-		/* both arrays are read whole, in slot order */
-		if (i < hist_count && hist_keys[i] == keys[i])
-			for (cpu = 0; cpu < nr_cpus; cpu++)
-				for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
-					sum.hist[j] += hist_values[(size_t)i * nr_cpus + cpu].slots[j];
 		/* a CPU may hold only the end of an exit that began on another */
 		if (sum.count || sum.lat_count || sum.unpaired || sum.kvm_count)
 			err = snapshot_append(s, &key, &sum);
@@ -188,67 +190,44 @@ static int collect_hash(struct exittrace_bpf *skel, struct snapshot *s)
  * The hash rows' histograms, read before the rows: an exit's latency is
  * counted in its row before its histogram, so histograms read first
  * never hold more than the rows read after (no bucket above +Inf in the
- * metrics).  A histogram is made at its row's first latency.
+ * metrics).  A histogram is made at its row's first latency.  Each is
+ * kept as a row with only its .hist, to be merged into its row.
  */
-struct hist_row {
-	struct exit_key key;
-	struct exit_hist h;
-};
-
 static int take_hist(void *ctx, const struct exit_key *key, const void *value)
 {
-	struct hist_rows *hr = ctx;
-	struct hist_row *more;
+	struct exit_stats st = {};
 
-	if (hr->nr == hr->cap) {
-		unsigned int cap = hr->cap ? hr->cap * 2 : 64;
-
-		more = realloc(hr->rows, cap * sizeof(*more));
-		if (!more)
-			return -ENOMEM;
-		hr->rows = more;
-		hr->cap = cap;
-	}
-	hr->rows[hr->nr].key = *key;
-	memcpy(&hr->rows[hr->nr].h, value, sizeof(struct exit_hist));
-	hr->nr++;
-	return 0;
+	memcpy(st.hist, value, sizeof(st.hist));
+	return snapshot_append(ctx, key, &st);
 }
 
 static void restart_hists(void *ctx)
 {
-	((struct hist_rows *)ctx)->nr = 0;
+	((struct snapshot *)ctx)->nr = 0;
 }
 
-static int read_hash_hists(struct exittrace_bpf *skel, struct hist_rows *hr)
+static int read_hash_hists(struct exittrace_bpf *skel, struct snapshot *hists)
 {
-	hr->nr = 0;
+	hists->nr = 0;
 	return read_hash(bpf_map__fd(skel->maps.row_hists), sizeof(struct exit_hist), take_hist,
-			 restart_hists, hr);
+			 restart_hists, hists);
+}
+
+static int key_row_cmp(const void *key, const void *row)
+{
+	return exit_key_cmp(key, &((const struct row *)row)->key);
 }
 
 /* Each histogram into its row of @s (key order: a binary search each). */
-static void add_hash_hists(struct snapshot *s, const struct hist_rows *hr)
+static void add_hash_hists(struct snapshot *s, const struct snapshot *hists)
 {
-	unsigned int i, lo, hi, mid, j;
-	int cmp;
+	struct row *r;
+	unsigned int i;
 
-	for (i = 0; i < hr->nr; i++) {
-		lo = 0;
-		hi = s->nr;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			cmp = exit_key_cmp(&s->rows[mid].key, &hr->rows[i].key);
-			if (!cmp) {
-				for (j = 0; j < EXITTRACE_HIST_SLOTS; j++)
-					s->rows[mid].st.hist[j] += hr->rows[i].h.slots[j];
-				break;
-			}
-			if (cmp < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+	for (i = 0; i < hists->nr; i++) {
+		r = bsearch(&hists->rows[i].key, s->rows, s->nr, sizeof(*s->rows), key_row_cmp);
+		if (r)
+			stats_merge(&r->st, &hists->rows[i].st);
 	}
 }
 
@@ -429,8 +408,9 @@ __u64 collect_drops(const struct collector *c, __u32 why)
 
 /*
  * The newest read is ->before (collect_next() ran), ->keys_now for the
- * keys (read_keys() turns them over before it reads).  The last keys join the retired ones (drill_carry()), which the totals
- * since start keep.  Every VM of the old modules has ended: KVM cannot
+ * keys (read_keys() turns them over before it reads).  The last keys
+ * join the retired ones (drill_carry()), which the totals since start
+ * keep.  Every VM of the old modules has ended: KVM cannot
  * unload under one, so the per-VM state starts again.
  */
 int collect_carry(struct collector *c)
@@ -480,7 +460,7 @@ void collect_free(struct collector *c)
 	drill_free(&c->keys_shown);
 	drill_free(&c->keys_retired);
 	drill_dead_free(&c->keys_dead);
-	free(c->hists.rows);
+	snapshot_free(&c->hists);
 	vm_names_free(&c->names);
 }
 

@@ -44,10 +44,8 @@ struct collector {
 	__u64 carried_drops[DROP_NR];
 	struct drill_snap keys_shown;
 	struct drill_dead keys_dead;
-	struct hist_rows {
-		struct hist_row *rows;
-		unsigned int nr, cap;
-	} hists;			/* the hash's histograms, read before its rows */
+	/* the hash's histograms, read before its rows: rows with only .hist */
+	struct snapshot hists;
 };
 
 /*

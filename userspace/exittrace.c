@@ -356,17 +356,23 @@ static bool intervals_read(const struct run *r)
 	return false;
 }
 
-/* One interval ends at @elapsed: read, handed out, and its VMs retired. */
-static int run_interval(struct run *r, double elapsed)
+/* The interval from the last one's end to @t1_s, as the last read holds it. */
+static struct interval interval_to(struct run *r, double t1_s)
 {
-	struct interval iv = {
+	return (struct interval){
 		.t0_s = r->last,
-		.t1_s = elapsed,
+		.t1_s = t1_s,
 		.rows = &r->c.delta,
 		.keys = env.drill_kinds ? &r->c.keys_delta : NULL,
 		.c = &r->c,
 		.meta = &r->meta,
 	};
+}
+
+/* One interval ends at @elapsed: read, handed out, and its VMs retired. */
+static int run_interval(struct run *r, double elapsed)
+{
+	struct interval iv = interval_to(r, elapsed);
 	int ret, err;
 
 	/* a reload: nothing may be counted between this last read and the close */
@@ -410,6 +416,7 @@ static int run_loop(struct run *r)
 {
 	struct timespec t, deadline = r->start, end_at = r->start;
 	bool marking, due;
+	double elapsed;
 	int err;
 
 	end_at.tv_sec += env.duration;
@@ -437,11 +444,12 @@ static int run_loop(struct run *r)
 			ts_add_ms(&deadline, env.interval_ms);
 		if (!due && !marking)
 			continue;	/* woken early, by no signal of ours */
-		if (self_check_poll(&r->check, mono_s(&t) - mono_s(&r->start), stderr))
+		elapsed = mono_s(&t) - mono_s(&r->start);
+		if (self_check_poll(&r->check, elapsed, stderr))
 			fprintf(stderr, "exittrace: reading the self-check failed: %s\n", strerror(errno));
 		if (!intervals_read(r))
 			continue;
-		err = run_interval(r, mono_s(&t) - mono_s(&r->start));
+		err = run_interval(r, elapsed);
 		if (err)
 			return err;
 	}
@@ -501,14 +509,7 @@ static int run_end(struct run *r)
 	} else {
 		collect_nothing(&r->c);	/* ended while stepped aside: all is carried */
 	}
-	e.last = (struct interval){
-		.t0_s = r->last,
-		.t1_s = e.elapsed_s,
-		.rows = &r->c.delta,
-		.keys = env.drill_kinds ? &r->c.keys_delta : NULL,
-		.c = &r->c,
-		.meta = &r->meta,
-	};
+	e.last = interval_to(r, e.elapsed_s);
 	e.since_start = collect_since_start(&r->c);
 	if (!e.since_start || snapshot_copy(&summary, e.since_start)) {
 		snapshot_free(&summary);

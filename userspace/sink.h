@@ -12,6 +12,7 @@
 #define SINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../bpf/exittrace.h"
 #include "collect.h"
@@ -68,6 +69,9 @@ struct sink {
 	/* it wants every interval read, even when no table is printed */
 	bool wants_intervals;
 };
+
+/* The sink of type @type whose struct sink member (named sink) is @s. */
+#define sink_container(s, type)	((type *)((char *)(s) - offsetof(type, sink)))
 
 /* The sinks.  Each says why it could not start; NULL then (or -errno). */
 

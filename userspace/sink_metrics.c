@@ -5,7 +5,6 @@
  * /metrics, which serves the latest of them over HTTP (http.h) (sink.h).
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,10 @@ struct metrics_sink {
 	struct http_server *http;
 	bool per_vcpu;
 	struct snapshot folded;	/* --per-vcpu: the rows by VM and reason */
+	int err;		/* the last publish(): a file it could not write */
 };
 
-#define to_metrics_sink(s)	((struct metrics_sink *)((char *)(s) - offsetof(struct metrics_sink, sink)))
+#define to_metrics_sink(s)	sink_container(s, struct metrics_sink)
 
 /*
  * Every file, and what HTTP serves; a failing file is told once, until
@@ -68,14 +68,19 @@ static int metrics_sink_interval(struct sink *sink, const struct interval *iv)
 	if (!since_start)
 		return -ENOMEM;
 	/* a file that cannot be written now is said, and tried again next time */
-	publish(to_metrics_sink(sink), since_start, iv->meta);
+	to_metrics_sink(sink)->err = publish(to_metrics_sink(sink), since_start, iv->meta);
 	return 0;
 }
 
-/* The last interval's counts too, even in a run shorter than one. */
+/*
+ * The last interval, handed to metrics_sink_interval() just before the
+ * end, wrote the counts since start (even in a run shorter than one): a
+ * file it could not write fails the run.
+ */
 static int metrics_sink_end(struct sink *sink, const struct run_end *e)
 {
-	return publish(to_metrics_sink(sink), e->since_start, e->meta) ? -EIO : 0;
+	(void)e;
+	return to_metrics_sink(sink)->err ? -EIO : 0;
 }
 
 static void metrics_sink_close(struct sink *sink)

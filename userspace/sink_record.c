@@ -5,7 +5,6 @@
  * exitdiff and the timelines (sink.h).
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,7 @@ struct record_sink {
 	struct snapshot folded;	/* --per-vcpu: rows_by_vm_reason()'s */
 };
 
-#define to_record_sink(s)	((struct record_sink *)((char *)(s) - offsetof(struct record_sink, sink)))
+#define to_record_sink(s)	sink_container(s, struct record_sink)
 
 /*
  * --per-vcpu: the record stays keyed by VM and reason, so it gets each

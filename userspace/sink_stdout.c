@@ -5,7 +5,6 @@
  * the summary and how the run went (sink.h).
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ struct stdout_sink {
 	long printed;			/* interval tables so far, for -c COUNT */
 };
 
-#define to_stdout_sink(s)	((struct stdout_sink *)((char *)(s) - offsetof(struct stdout_sink, sink)))
+#define to_stdout_sink(s)	sink_container(s, struct stdout_sink)
 
 static double now_s(void)
 {

@@ -47,7 +47,14 @@ void vcpu_put_configure(struct exittrace_bpf *skel, bool no_fentry)
 	 * would not load.  EXITTRACE_TEST_PUT=kprobe (tests only): the
 	 * kprobe, so that the beds prove the fallback too.
 	 */
-	fentry = slot && !no_fentry && probe_btf_func(PUT_FUNC, "kvm") && !test_kprobe();
+	if (slot && no_fentry)
+		snprintf(why_not, sizeof(why_not), "this kernel's trampolines refused fexit");
+	else if (slot && !probe_btf_func(PUT_FUNC, "kvm"))
+		snprintf(why_not, sizeof(why_not), "no BTF for function %s", PUT_FUNC);
+	else if (slot && test_kprobe())
+		snprintf(why_not, sizeof(why_not), "EXITTRACE_TEST_PUT=kprobe");
+	/* with the slot on, why_not says why fentry is not used, if it is not */
+	fentry = slot && !why_not[0];
 	skel->rodata->pending_slot = slot;
 	/*
 	 * made whenever exits are timed, slot or not: a program naming a map
@@ -75,8 +82,6 @@ void vcpu_put_attach(struct exittrace_bpf *skel, bool verbose)
 		else
 			snprintf(why_not, sizeof(why_not), "fentry on %s did not attach (%s)", PUT_FUNC,
 				 strerror(errno));
-	} else if (skel->rodata->pending_slot) {
-		snprintf(why_not, sizeof(why_not), "no BTF for function %s", PUT_FUNC);
 	}
 	if (!how && bpf_program__autoload(skel->progs.put_kprobe)) {
 		skel->links.put_kprobe = bpf_program__attach_kprobe(skel->progs.put_kprobe, false,
