@@ -354,11 +354,26 @@ else
 	# the wait for its "attached" line is a precondition, not a timing:
 	# with 5 s (and -d 2), a loaded machine once read before the maps
 	# existed and the check failed on an empty list.
+	# An exittrace that never attached has no maps to read: that fails
+	# the check (map_types returns 1 and leaves $work/mt.failed for the
+	# callers that count what it printed), or a refused option would pass
+	# every "none of these maps" check.
 	map_types() {	# map_types OPTIONS...: map types of a running exittrace
+		rm -f "$work/mt.failed"
 		./exittrace -s -d 60 --attach classic "$@" >/dev/null 2>"$work/mt.err" &
 		local pid=$! i
-		for i in $(seq 600); do grep -q attached "$work/mt.err" && break; sleep 0.1; done
-		grep -q attached "$work/mt.err" || echo "(exittrace did not attach in 60 s: $(tail -n1 "$work/mt.err"))" >&2
+		for i in $(seq 600); do
+			grep -q attached "$work/mt.err" && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		if ! grep -q attached "$work/mt.err"; then
+			echo "exittrace $*: did not attach (within 60 s, or ended): $(tail -n2 "$work/mt.err")" >&2
+			: >"$work/mt.failed"
+			kill -INT $pid 2>/dev/null
+			wait $pid
+			return 1
+		fi
 		# each map's type, or (MAP_FIELD, MAP_TYPE) that field of the maps of that type
 		cat /proc/$pid/fdinfo/* 2>/dev/null |
 			awk -v field="${MAP_FIELD:-}" -v type="${MAP_TYPE:-}" '
@@ -372,7 +387,7 @@ else
 	check exittrace-task-storage-default 0 '(^| )29( |$)' map_types
 	no_task_storage() {
 		local t
-		t=$(map_types "$@")
+		t=$(map_types "$@") || return 1
 		echo "map types: $t"
 		case " $t " in *" 29 "*) return 1 ;; esac
 	}
@@ -391,12 +406,19 @@ else
 	hist_maps() {	# hist_maps OPTIONS...: "histogram maps: N" of a running exittrace
 		local n
 		n=$(MAP_FIELD=value_size map_types "$@" | tr ' ' '\n' | grep -cx 256)
+		[ ! -e "$work/mt.failed" ] || return 1
 		echo "histogram maps: $n"
 	}
 	check exittrace-no-hist-maps-by-default 0 'histogram maps: 0$' hist_maps
 	check exittrace-hist-maps-for-H 0 'histogram maps: 2$' hist_maps -H
 	check exittrace-hist-maps-for-metrics 0 'histogram maps: 2$' hist_maps --metrics "$work/h.prom"
-	check exittrace-no-hist-maps-no-latency 0 'histogram maps: 0$' hist_maps -H --no-latency
+	# the metrics without latencies have no histograms to write; -H without
+	# them is refused (this check once ran -H --no-latency, which exits
+	# 64, and read the maps of no process after 60 s: it could not fail)
+	check exittrace-no-hist-maps-no-latency 0 'histogram maps: 0$' hist_maps --metrics "$work/h2.prom" --no-latency
+	check exittrace-H-no-latency-refused 64 '-H shows latencies, which --no-latency does not measure' \
+		./exittrace -s -d 1 -H --no-latency
+	check exittrace-map-check-fails-unattached 1 'did not attach' hist_maps -H --no-latency
 	check exittrace-slower-than-ringbuf 0 'ring buffers: 65536$' ringbufs --slower-than 20ms --slow-buffer 64K
 	check exittrace-host-slower-than 0 '"slower_than_ns":20000000,"slow_exits":0,"slow_exits_lost":0' \
 		./exittrace -s -j -d 1 --slower-than 20ms
@@ -405,7 +427,7 @@ else
 	# is checked in the QEMU bed, where exits happen)
 	cgroup_arrays() {	# cgroup_arrays OPTIONS...: "cgroup arrays: N"
 		local t
-		t=$(map_types "$@")
+		t=$(map_types "$@") || return 1
 		echo "map types: $t"
 		echo "cgroup arrays: $(echo " $t " | grep -o ' 8 ' | wc -l)"
 	}
