@@ -30,6 +30,11 @@ metrics_tools >/dev/null || return 0
 # promtool check metrics: exit 0 and not a word (a lint complaint is a line)
 promtool_check() {
 	local said rc
+	# promtool passes an empty input: there must be something to judge
+	if ! grep -q '^[a-z]' "$1" 2>/dev/null; then
+		echo "promtool: $1 holds no sample to check"
+		return 1
+	fi
 	said=$(promtool check metrics <"$1" 2>&1)
 	rc=$?
 	echo "$said"
@@ -40,8 +45,11 @@ promtool_check() {
 mdir=$work/metrics
 nedir=$mdir/textfile
 mkdir -p "$nedir"
-"$build/metrics_sample" text "$mdir/sample.prom"
-"$build/metrics_sample" openmetrics "$mdir/sample-om.prom"
+sample_written() {	# sample_written FORMAT FILE
+	"$build/metrics_sample" "$1" "$2" && [ -s "$2" ] && echo "written: $2"
+}
+check metrics-sample-text 0 '^written' sample_written text "$mdir/sample.prom"
+check metrics-sample-openmetrics 0 '^written' sample_written openmetrics "$mdir/sample-om.prom"
 
 check metrics-promtool-sample 0 'clean$' promtool_check "$mdir/sample.prom"
 check metrics-promtool-caught-openmetrics 1 '^kvm_exits_total no help text' \

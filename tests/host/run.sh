@@ -374,12 +374,21 @@ else
 			wait $pid
 			return 1
 		fi
+		# read while it still runs, and it has maps: an exittrace that
+		# attached and then ended (or crashed) has none left to read
+		cat /proc/$pid/fdinfo/* >"$work/mt.fdinfo" 2>/dev/null
+		if ! kill -0 $pid 2>/dev/null || ! grep -q '^map_type:' "$work/mt.fdinfo"; then
+			echo "exittrace $*: no maps to read (it ended? $(tail -n2 "$work/mt.err"))" >&2
+			: >"$work/mt.failed"
+			kill -INT $pid 2>/dev/null
+			wait $pid
+			return 1
+		fi
 		# each map's type, or (MAP_FIELD, MAP_TYPE) that field of the maps of that type
-		cat /proc/$pid/fdinfo/* 2>/dev/null |
-			awk -v field="${MAP_FIELD:-}" -v type="${MAP_TYPE:-}" '
-				/^map_type:/ { t = $2; if (field == "") print t }
-				field != "" && $1 == field ":" && (type == "" || t == type) { print $2 }' |
-			sort -n | tr '\n' ' '
+		awk -v field="${MAP_FIELD:-}" -v type="${MAP_TYPE:-}" '
+			/^map_type:/ { t = $2; if (field == "") print t }
+			field != "" && $1 == field ":" && (type == "" || t == type) { print $2 }' \
+			"$work/mt.fdinfo" | sort -n | tr '\n' ' '
 		echo
 		kill -INT $pid
 		wait $pid
@@ -453,8 +462,10 @@ else
 	has_struct=no
 	for f in /sys/kernel/btf/vmlinux /sys/kernel/btf/$vmod; do
 		[ -e "$f" ] || continue
-		bpftool -B /sys/kernel/btf/vmlinux btf dump file "$f" 2>/dev/null |
-			grep -q "^\[[0-9]*\] STRUCT '$vstruct'" && has_struct=yes
+		# the whole dump read first: grep -q stops at its match, and
+		# under pipefail bpftool's SIGPIPE would make a match false
+		grep -q "^\[[0-9]*\] STRUCT '$vstruct'" <<<"$(bpftool -B /sys/kernel/btf/vmlinux \
+			btf dump file "$f" 2>/dev/null)" && has_struct=yes
 	done
 	if [ $has_struct = yes ]; then
 		echo "note: struct $vstruct is in this kernel's BTF: --attach btf must attach"

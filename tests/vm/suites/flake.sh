@@ -11,7 +11,7 @@
 # One line per failure, and
 #   @@FLAKE kernel=stock|patched runs=N fail=F hang=H mmio=M
 #   @@FLAKE-IPI kernel=stock|patched ipis=N runs=R hangs=H doubled_batches=D
-# results: flake-stock flake-patched flake-ipi-stock flake-ipi-patched
+# results: flake-stock flake-install flake-patched flake-ipi-stock flake-ipi-patched
 runs=$(arg flake_runs)
 runs=${runs:-100}
 ipis=$(arg flake_ipis)
@@ -82,6 +82,12 @@ ipi_traced() {
 /sbin/modprobe "$vendor"
 ipi_loop stock
 flake_loop stock
-dash /bin/install-kvm install /opt/exittrace/modules >/tmp/fl-install.out 2>&1 || cat /tmp/fl-install.out
+if ! dash /bin/install-kvm install /opt/exittrace/modules >/tmp/fl-install.out 2>&1; then
+	# the "patched" loops would run on the stock modules
+	cat /tmp/fl-install.out
+	result flake-install fail "$(tail -n1 /tmp/fl-install.out)"
+	exit 0
+fi
+result flake-install pass "the patched modules in"
 ipi_loop patched
 flake_loop patched

@@ -120,6 +120,10 @@ n=$(wc -l </tmp/kst-stock)
 counts=$(awk '{ c[$2]++ } END { for (v in c) printf "%s %d, ", v, c[v] }' /tmp/kst-stock)
 if grep ' missing$' /tmp/kst-stock; then
 	result kst-same fail "tests of the list are not in the image"
+elif ! grep -q ' pass$' /tmp/kst-stock; then
+	# a selftest image that cannot run, or a KVM no test can use, ends
+	# every test the same on both sides: that is not an agreement
+	result kst-same fail "no test passed on stock KVM: ${counts%, }"
 elif [ "$n" -gt 0 ] && cmp -s /tmp/kst-stock /tmp/kst-patched; then
 	result kst-same pass "$n tests end the same on stock and patched KVM: ${counts%, }"
 else
