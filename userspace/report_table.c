@@ -152,9 +152,14 @@ static void print_cells(FILE *f, const char *isa, const char *reason, const stru
 			fprintf(f, " %8s %9s", fmt_time(b[0], sizeof(b[0]), kvm_avg_ns(st), o->units),
 				fmt_time(b[1], sizeof(b[1]), (double)st->kvm_sum_ns, o->units));
 	}
+	/* a sample standard deviation needs two latencies: none is shown as "-" */
+	if (st->lat_count < 2)
+		snprintf(b[3], sizeof(b[3]), "-");
+	else
+		fmt_time(b[3], sizeof(b[3]), stats_stddev_ns(st), o->units);
 	fprintf(f, " %*s %*s %*s %*s",
 		w, fmt_time(b[2], sizeof(b[2]), avg_ns(st), o->units),
-		w, fmt_time(b[3], sizeof(b[3]), stats_stddev_ns(st), o->units),
+		w, b[3],
 		w, fmt_time(b[4], sizeof(b[4]), (double)st->lat_min_ns, o->units),
 		w, fmt_time(b[5], sizeof(b[5]), (double)st->lat_max_ns, o->units));
 	if (o->wide)

@@ -93,6 +93,22 @@ TEST(table_stddev_column)
 	snapshot_free(&s);
 }
 
+/* One latency has no sample standard deviation: "-", not 0ns. */
+TEST(table_stddev_of_one_exit)
+{
+	struct snapshot s = {};
+	struct exit_key k = { 0, 2, 0x72, 0 };
+	struct exit_stats st = lat_stats(1, 5000, 5000);
+	struct report_opts o = {};
+
+	st.lat_min_ns = 5000;
+	stats_sq_set(&st, 25000000);
+	snapshot_add(&s, &k, &st);
+	CAPTURE(print_table(f, &s, 1.0, &o));
+	CHECK(strstr(captured, "SVM CPUID                       1 100.0% 100.0%  5.00us       -  5.00us  5.00us") != NULL);
+	snapshot_free(&s);
+}
+
 TEST(fmt_time_units)
 {
 	char b[32];
